@@ -1,0 +1,124 @@
+// Package bot is Tavan's application: the update loop, the router and one file per feature. It talks to
+// Telegram through tgbotapi and keeps its state in package store.
+package bot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/tavan7/tavan/bot/store"
+	"github.com/tavan7/tavan/lessons"
+	"github.com/tavan7/tavan/locales"
+)
+
+// Telegram is the part of tgbotapi.BotAPI the bot uses.
+type Telegram interface {
+	Send(c tgbotapi.Chattable) (tgbotapi.Message, error)
+	Request(c tgbotapi.Chattable) (*tgbotapi.APIResponse, error)
+	MakeRequest(endpoint string, params tgbotapi.Params) (*tgbotapi.APIResponse, error)
+}
+
+// Deps is everything the bot needs from outside; cmd/tavanbot wires it.
+type Deps struct {
+	API      Telegram
+	APIURL   string       // e.g. https://api.telegram.org; getUpdates is called on APIURL/bot<token>/getUpdates
+	Token    string       // used only to build the getUpdates URL, never logged
+	HTTP     *http.Client // for getUpdates; its timeout must exceed PollTimeout
+	Username string       // the bot's @username, for /cmd@username
+	Store    *store.DB
+	Texts    *locales.Bundle
+	Admins   []int64
+	Location *time.Location // the program's time zone (Asia/Tehran)
+	Now      func() time.Time
+	Sleep    func(ctx context.Context, d time.Duration) error // waits for retry_after and backoff; tests make it instant
+	Logger   *slog.Logger
+
+	Catalog     *lessons.Catalog                 // the content served at start
+	LoadContent func() (*lessons.Catalog, error) // loads the content again for /reload and SIGHUP; nil = fixed
+	QuizMode    string                           // "poll" (native quiz polls, the default) or "buttons"
+	PassShare   float64                          // share of right answers that passes a lesson quiz; default 0.5
+
+	PollTimeout time.Duration // long-poll seconds; default 25s
+	Workers     int           // parallel chat workers; default 64
+}
+
+// Bot is the running application.
+type Bot struct {
+	Deps
+	router  *Router
+	content atomic.Pointer[lessons.Catalog]
+
+	pollsUnsupported atomic.Bool // the Bot API server refused sendPoll: quizzes use buttons from then on
+
+	lastPoll atomic.Int64 // unix nanos of the last successful getUpdates, for health checks
+	panics   atomic.Int64
+}
+
+// New builds a bot; Run starts it.
+func New(d Deps) (*Bot, error) {
+	if d.API == nil || d.Store == nil || d.Texts == nil || d.Catalog == nil {
+		return nil, errors.New("bot: API, Store, Texts and Catalog are required")
+	}
+	if d.PassShare <= 0 || d.PassShare > 1 {
+		d.PassShare = 0.5
+	}
+	if d.Location == nil {
+		d.Location = time.UTC
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Sleep == nil {
+		d.Sleep = sleepCtx
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.PollTimeout == 0 {
+		d.PollTimeout = 25 * time.Second
+	}
+	if d.Workers == 0 {
+		d.Workers = 64
+	}
+	if d.HTTP == nil {
+		d.HTTP = &http.Client{Timeout: d.PollTimeout + 15*time.Second}
+	}
+	b := &Bot{Deps: d}
+	b.content.Store(d.Catalog)
+	b.router = b.routes()
+	return b, nil
+}
+
+// IsAdmin reports whether id may use admin commands; checked on every request.
+func (b *Bot) IsAdmin(id int64) bool { return slices.Contains(b.Admins, id) }
+
+// now is the current time in the program's zone.
+func (b *Bot) now() time.Time { return b.Now().In(b.Location) }
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Run serves updates until ctx ends. It removes any webhook first (long polling and a webhook cannot
+// coexist) and publishes the command menus.
+func (b *Bot) Run(ctx context.Context) error {
+	if _, err := b.API.Request(tgbotapi.DeleteWebhookConfig{}); err != nil {
+		return describe("deleteWebhook", err)
+	}
+	b.setCommands()
+	return b.poll(ctx)
+}

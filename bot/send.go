@@ -1,0 +1,102 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+const maxSendAttempts = 4
+
+// retry calls fn again after Telegram's retry_after when it answers 429, a few times at most.
+func (b *Bot) retry(ctx context.Context, fn func() error) error {
+	var err error
+	for attempt := 1; attempt <= maxSendAttempts; attempt++ {
+		err = fn()
+		var apiErr *tgbotapi.Error
+		if err == nil || !errors.As(err, &apiErr) || apiErr.Code != 429 {
+			return err
+		}
+		wait := time.Duration(max(apiErr.RetryAfter, 1)) * time.Second
+		if b.Sleep(ctx, wait) != nil {
+			return err
+		}
+	}
+	return err
+}
+
+// send delivers a message-producing request (sendMessage, sendPhoto, …).
+func (b *Bot) send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message, error) {
+	var m tgbotapi.Message
+	err := b.retry(ctx, func() error {
+		var err error
+		m, err = b.API.Send(c)
+		return err
+	})
+	return m, describe(methodOf(c), err)
+}
+
+// request delivers a request that answers true (answerCallbackQuery, deleteMessage, setMyCommands, …).
+func (b *Bot) request(ctx context.Context, c tgbotapi.Chattable) error {
+	return describe(methodOf(c), b.retry(ctx, func() error {
+		_, err := b.API.Request(c)
+		return err
+	}))
+}
+
+func methodOf(c tgbotapi.Chattable) string {
+	if m, ok := c.(interface{ method() string }); ok {
+		return m.method()
+	}
+	return fmt.Sprintf("%T", c)
+}
+
+// describe wraps a Telegram error with the operation, keeping *tgbotapi.Error reachable with errors.As.
+func describe(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", op, err)
+}
+
+// isNotModified is Telegram's answer to an edit that changes nothing; for menus that is success.
+func isNotModified(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "message is not modified")
+}
+
+// isGone means the chat cannot receive messages: the user blocked the bot or the chat is gone.
+func isGone(err error) bool {
+	var apiErr *tgbotapi.Error
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	return apiErr.Code == 403 || (apiErr.Code == 400 && strings.Contains(apiErr.Message, "chat not found"))
+}
+
+// sendText sends HTML text with an optional keyboard.
+func (b *Bot) sendText(ctx context.Context, chatID int64, text string, markup any) (tgbotapi.Message, error) {
+	msg := tgbotapi.NewMessage(chatID, text)
+	msg.ParseMode = tgbotapi.ModeHTML
+	msg.DisableWebPagePreview = true
+	if markup != nil {
+		msg.ReplyMarkup = markup
+	}
+	return b.send(ctx, msg)
+}
+
+// editText replaces a message's text and inline keyboard; an unchanged message is not an error.
+func (b *Bot) editText(ctx context.Context, chatID int64, messageID int, text string, kb *tgbotapi.InlineKeyboardMarkup) error {
+	edit := tgbotapi.NewEditMessageText(chatID, messageID, text)
+	edit.ParseMode = tgbotapi.ModeHTML
+	edit.DisableWebPagePreview = true
+	edit.ReplyMarkup = kb
+	_, err := b.send(ctx, edit)
+	if isNotModified(err) {
+		return nil
+	}
+	return err
+}

@@ -1,0 +1,72 @@
+package store
+
+import (
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Bucket names. Every bucket is created in Open so that read transactions never find one missing.
+var (
+	bucketMeta      = []byte("meta")
+	bucketUsers     = []byte("users")
+	bucketHandled   = []byte("handled_updates")
+	bucketProgress  = []byte("progress")   // user id (8) + lesson id → Progress
+	bucketDaily     = []byte("daily")      // yyyy-mm-dd → DayStats
+	bucketDayUsers  = []byte("day_users")  // yyyy-mm-dd + user id → present when the user was active that day
+	bucketFiles     = []byte("file_ids")   // content hash → Telegram file_id
+	bucketSchedule  = []byte("schedule")   // minute of day (2) + user id (8): who gets a daily lesson when
+	bucketPolls     = []byte("polls")      // poll id → PollRecord
+	bucketReview    = []byte("review")     // user id (8) + question id → ReviewCard
+	bucketCerts     = []byte("certs")      // certificate code → Certificate
+	bucketUserCerts = []byte("user_certs") // user id (8) + course id → certificate code
+)
+
+var allBuckets = [][]byte{bucketMeta, bucketUsers, bucketHandled, bucketProgress, bucketDaily, bucketDayUsers, bucketFiles, bucketSchedule,
+	bucketPolls, bucketReview, bucketCerts, bucketUserCerts}
+
+const keySchemaVersion = "schema_version"
+
+// migrations[i] moves a database from version i to i+1. Append only.
+var migrations = []func(*bolt.Tx) error{
+	func(*bolt.Tx) error { return nil }, // 0 → 1: initial buckets, created below
+}
+
+// SchemaVersion is the version a database has after Open.
+func SchemaVersion() int { return len(migrations) }
+
+func (db *DB) migrate() error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		for _, name := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		v := 0
+		if b := meta.Get([]byte(keySchemaVersion)); b != nil {
+			v = int(btoi(b))
+		}
+		if v > len(migrations) {
+			return fmt.Errorf("database schema %d is newer than this tavanbot (%d): upgrade the binary", v, len(migrations))
+		}
+		for ; v < len(migrations); v++ {
+			if err := migrations[v](tx); err != nil {
+				return fmt.Errorf("migrate schema %d → %d: %w", v, v+1, err)
+			}
+		}
+		return meta.Put([]byte(keySchemaVersion), itob(int64(v)))
+	})
+}
+
+// Version reads the stored schema version.
+func (db *DB) Version() (int, error) {
+	var v int
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketMeta).Get([]byte(keySchemaVersion)); b != nil {
+			v = int(btoi(b))
+		}
+		return nil
+	})
+	return v, err
+}

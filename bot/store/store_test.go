@@ -1,0 +1,192 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+var testNow = time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+
+func mustOpen(tb testing.TB) *DB {
+	tb.Helper()
+	db, err := Open(filepath.Join(tb.TempDir(), "t.db"), Options{Now: func() time.Time { return testNow }})
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestOpenTwiceIsInUse(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "t.db")
+	db, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err = Open(path, Options{Timeout: 50 * time.Millisecond})
+	if !errors.Is(err, ErrInUse) {
+		t.Fatalf("second Open = %v; want ErrInUse", err)
+	}
+	if got := err.Error(); !bytes.Contains([]byte(got), []byte("database is in use by another tavanbot process")) {
+		t.Errorf("error text %q lacks the operator's explanation", got)
+	}
+}
+
+func TestSchemaVersionStored(t *testing.T) {
+	db := mustOpen(t)
+	v, err := db.Version()
+	if err != nil || v != SchemaVersion() {
+		t.Fatalf("Version() = %d, %v; want %d", v, err, SchemaVersion())
+	}
+}
+
+func TestApplyRunsOncePerUpdate(t *testing.T) {
+	db := mustOpen(t)
+	add := func(tx *Tx) error {
+		u, err := tx.User(7)
+		if errors.Is(err, ErrNotFound) {
+			u = &User{ID: 7, DailyMinute: NoDailyTime}
+		} else if err != nil {
+			return err
+		}
+		u.FirstName += "x"
+		return tx.PutUser(u)
+	}
+	for i, want := range []bool{true, false, false} {
+		applied, err := db.Apply(42, add)
+		if err != nil || applied != want {
+			t.Fatalf("Apply #%d = %v, %v; want %v", i, applied, err, want)
+		}
+	}
+	u, _ := db.GetUser(7)
+	if u.FirstName != "x" {
+		t.Errorf("state applied %d times; want once", len(u.FirstName))
+	}
+	if ok, _ := db.Handled(42); !ok {
+		t.Error("Handled(42) = false after Apply")
+	}
+}
+
+func TestApplyErrorRecordsNothing(t *testing.T) {
+	db := mustOpen(t)
+	boom := errors.New("boom")
+	if _, err := db.Apply(5, func(tx *Tx) error { tx.PutUser(&User{ID: 1}); return boom }); !errors.Is(err, boom) {
+		t.Fatalf("Apply = %v; want boom", err)
+	}
+	if ok, _ := db.Handled(5); ok {
+		t.Error("a failed update was marked handled; its redelivery would be lost")
+	}
+	if _, err := db.GetUser(1); !errors.Is(err, ErrNotFound) {
+		t.Error("a failed update's state change was committed")
+	}
+}
+
+func TestSetOffsetPrunesConfirmedIDs(t *testing.T) {
+	db := mustOpen(t)
+	for id := 10; id < 20; id++ {
+		db.Apply(id, func(*Tx) error { return nil })
+	}
+	if err := db.SetOffset(15); err != nil {
+		t.Fatal(err)
+	}
+	if off, _ := db.Offset(); off != 15 {
+		t.Errorf("Offset() = %d; want 15", off)
+	}
+	n, _ := db.HandledCount()
+	if n != 5 {
+		t.Errorf("HandledCount() = %d; want 5 (ids 15..19)", n)
+	}
+	if ok, _ := db.Handled(16); !ok {
+		t.Error("id 16 pruned though not yet confirmed")
+	}
+}
+
+func TestDailyIndexFollowsUser(t *testing.T) {
+	db := mustOpen(t)
+	put := func(u *User) {
+		t.Helper()
+		if err := db.Update(func(tx *Tx) error { return tx.PutUser(u) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	due := func(m int) []int64 {
+		var ids []int64
+		db.View(func(tx *Tx) error { ids = tx.DueAt(m); return nil })
+		return ids
+	}
+	u := &User{ID: 3, DailyMinute: 8 * 60, Onboarded: true}
+	put(u)
+	if got := due(480); len(got) != 1 || got[0] != 3 {
+		t.Fatalf("DueAt(480) = %v; want [3]", got)
+	}
+	u.DailyMinute = 9 * 60
+	put(u)
+	if got := due(480); len(got) != 0 {
+		t.Errorf("DueAt(480) after moving = %v; want none", got)
+	}
+	if got := due(540); len(got) != 1 {
+		t.Errorf("DueAt(540) = %v; want [3]", got)
+	}
+	u.Blocked = true
+	put(u)
+	if got := due(540); len(got) != 0 {
+		t.Errorf("blocked user still due: %v", got)
+	}
+}
+
+func TestDeleteUserRemovesEverything(t *testing.T) {
+	db := mustOpen(t)
+	db.Update(func(tx *Tx) error {
+		tx.PutUser(&User{ID: 9, FirstName: "مریم", DailyMinute: 60, Onboarded: true})
+		return tx.tx.Bucket(bucketProgress).Put(append(itob(9), "lesson-1"...), []byte("{}"))
+	})
+	if err := db.Update(func(tx *Tx) error { return tx.DeleteUser(9) }); err != nil {
+		t.Fatal(err)
+	}
+	db.View(func(tx *Tx) error {
+		if _, err := tx.User(9); !errors.Is(err, ErrNotFound) {
+			t.Error("user still stored")
+		}
+		if k, _ := tx.tx.Bucket(bucketProgress).Cursor().First(); k != nil {
+			t.Errorf("progress left behind: %q", k)
+		}
+		if ids := tx.DueAt(60); len(ids) != 0 {
+			t.Errorf("schedule left behind: %v", ids)
+		}
+		return nil
+	})
+}
+
+func TestBackupRoundTrip(t *testing.T) {
+	db := mustOpen(t)
+	db.Update(func(tx *Tx) error { return tx.PutUser(&User{ID: 1, FirstName: "علی"}) })
+	var buf bytes.Buffer
+	if _, err := db.Backup(&buf); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "restored.db")
+	if err := writeFile(path, buf.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	restored, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restored.Close()
+	u, err := restored.GetUser(1)
+	if err != nil || u.FirstName != "علی" {
+		t.Errorf("restored user = %+v, %v", u, err)
+	}
+}
+
+func BenchmarkApply(b *testing.B) {
+	db := mustOpen(b)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		db.Apply(i, func(tx *Tx) error { return tx.PutUser(&User{ID: int64(i % 100), DailyMinute: NoDailyTime}) })
+	}
+}
