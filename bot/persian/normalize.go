@@ -8,11 +8,11 @@ import (
 const zwnj = '\u200c'
 
 // Normalize prepares user input for parsing. It maps Arabic ي ى to ی and ك to ک (ة is kept),
-// Persian and Arabic-Indic digits to ASCII, removes tatweel, Arabic diacritics (U+064B–U+065F,
-// U+0670) and invisible marks (bidi controls, BOM, zero-width space, soft hyphen), turns every kind of
-// space into a plain space, and then cleans the gaps between words: a run of spaces and ZWNJs becomes
-// one line break if it holds one, else one space if it holds one, else one ZWNJ; gaps at either end
-// are dropped. Invalid UTF-8 bytes become U+FFFD. Normalize(Normalize(s)) == Normalize(s).
+// Persian and Arabic-Indic digits to ASCII, and removes tatweel, Arabic diacritics (U+064B–U+065F,
+// U+0670) and invisible marks (bidi controls, BOM, zero-width space, soft hyphen). Then it cleans the
+// gaps between words: a run of white space (tabs, NBSP, thin and other Unicode spaces) and ZWNJs
+// becomes one line break if it holds one, else one space if it holds one, else one ZWNJ; gaps at
+// either end are dropped. Invalid UTF-8 bytes become U+FFFD. Normalize(Normalize(s)) == Normalize(s).
 func Normalize(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))

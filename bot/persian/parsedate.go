@@ -55,12 +55,9 @@ func parseJalaliDate(s string, now time.Time) (time.Time, error) {
 	if !ok {
 		return time.Time{}, ErrBadFormat
 	}
-	weekday, hasWeekday := time.Weekday(0), false
-	if len(toks) > 0 {
-		weekday, hasWeekday = dateWeekdays[toks[0].word]
-		if hasWeekday {
-			toks = toks[1:]
-		}
+	weekday, hasWeekday := dateWeekdays[tokenWord(toks, 0)]
+	if hasWeekday {
+		toks = toks[1:]
 	}
 	var t time.Time
 	var err error
@@ -144,7 +141,7 @@ func nextYear(now time.Time, m, d int) int {
 	return y
 }
 
-// relativeDate returns the start of the day days after now's, in now's location.
+// relativeDate returns the start of the day that comes days after now's, in now's location.
 func relativeDate(now time.Time, days int) (time.Time, error) {
 	y, m, d := now.Date()
 	t := time.Date(y, m, d+days, 0, 0, 0, 0, now.Location())

@@ -20,10 +20,32 @@ var (
 	bucketReview    = []byte("review")     // user id (8) + question id → ReviewCard
 	bucketCerts     = []byte("certs")      // certificate code → Certificate
 	bucketUserCerts = []byte("user_certs") // user id (8) + course id → certificate code
+
+	bucketOutbox      = []byte("outbox")       // lane + 0 + id (8) → Job
+	bucketOutboxChats = []byte("outbox_chats") // chat id (8) + lane + 0 + id (8): a chat's pending jobs
+	bucketOutboxKeys  = []byte("outbox_keys")  // dedupe key → enqueue time
+	bucketDeadLetters = []byte("dead_letters") // id (8) → Job that could not be delivered
 )
 
 var allBuckets = [][]byte{bucketMeta, bucketUsers, bucketHandled, bucketProgress, bucketDaily, bucketDayUsers, bucketFiles, bucketSchedule,
-	bucketPolls, bucketReview, bucketCerts, bucketUserCerts}
+	bucketPolls, bucketReview, bucketCerts, bucketUserCerts,
+	bucketOutbox, bucketOutboxChats, bucketOutboxKeys, bucketDeadLetters}
+
+// Feature files declare their buckets with bucket or userBucket (keys starting with an 8-byte user id,
+// cleared by DeleteUser), so that adding a feature does not touch this file. Open creates them all.
+var registered, registeredPerUser [][]byte
+
+func bucket(name string) []byte {
+	b := []byte(name)
+	registered = append(registered, b)
+	return b
+}
+
+func userBucket(name string) []byte {
+	b := bucket(name)
+	registeredPerUser = append(registeredPerUser, b)
+	return b
+}
 
 const keySchemaVersion = "schema_version"
 
@@ -37,7 +59,7 @@ func SchemaVersion() int { return len(migrations) }
 
 func (db *DB) migrate() error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
-		for _, name := range allBuckets {
+		for _, name := range append(append([][]byte{}, allBuckets...), registered...) {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}

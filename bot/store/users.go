@@ -174,8 +174,11 @@ func (tx *Tx) DeleteUser(id int64) error {
 	if err := tx.deleteUserCertificates(id); err != nil {
 		return err
 	}
+	if err := tx.dropOutbox(id); err != nil {
+		return err
+	}
 	prefix := itob(id)
-	for _, name := range userBuckets {
+	for _, name := range append(append([][]byte{}, userBuckets...), registeredPerUser...) {
 		if err := deletePrefix(tx.tx.Bucket(name), prefix); err != nil {
 			return fmt.Errorf("delete user %d from %s: %w", id, name, err)
 		}

@@ -722,7 +722,7 @@ func TestSubscribe(t *testing.T) {
 	events, cancel := e.srv.Subscribe()
 	user := e.srv.SendText(alice, "/start")
 	sent := e.mustSend(t, withMarkup(tgbotapi.NewMessage(alice.ID, "menu"), inlineKeyboard("Go", "go")))
-	e.mustSend(t, tgbotapi.NewEditMessageText(alice.ID, sent.MessageID, "menu 2"))
+	e.mustSend(t, tgbotapi.NewEditMessageTextAndMarkup(alice.ID, sent.MessageID, "menu 2", inlineKeyboard("Go", "go")))
 	q := e.srv.PressButton(alice, alice.ID, sent.MessageID, "go")
 	e.mustRequest(t, tgbotapi.NewCallback(q, "ok"))
 	e.mustRequest(t, tgbotapi.NewChatAction(alice.ID, tgbotapi.ChatTyping))

@@ -1,0 +1,61 @@
+package bot
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/tavan7/tavan/bot/store"
+)
+
+// Notice is a message the bot sends on its own initiative (a daily lesson, a reminder, an offer, a
+// broadcast): it goes through the durable outbox, written in the same transaction as the state change
+// that caused it, and a sender loop delivers it within Telegram's flood limits.
+type Notice struct {
+	ChatID    int64
+	Text      string                         `json:",omitempty"` // Telegram HTML
+	Keyboard  *tgbotapi.InlineKeyboardMarkup `json:",omitempty"`
+	Venue     *NoticeVenue                   `json:",omitempty"` // sent after the text
+	Document  *NoticeDocument                `json:",omitempty"` // uploaded as bytes (an .ics, a CSV)
+	LessonID  string                         `json:",omitempty"` // a lesson's media and text, as the learner would open it
+	CopyFrom  *NoticeCopy                    `json:",omitempty"` // copyMessage (broadcasts, relayed messages)
+	Bulk      bool                           `json:",omitempty"` // bulk lane: global rate and quiet hours
+	Dedupe    string                         `json:"-"`          // e.g. "remind24:<event>:<user>"; a known key is not enqueued again
+	NotBefore time.Time                      `json:"-"`          // deliver at or after
+}
+
+// NoticeVenue is a place sent with sendVenue.
+type NoticeVenue struct {
+	Lat, Lon       float64
+	Title, Address string
+}
+
+// NoticeDocument is a small file sent with sendDocument.
+type NoticeDocument struct {
+	Name    string
+	Data    []byte
+	Caption string `json:",omitempty"`
+}
+
+// NoticeCopy names a message to copy into the notice's chat.
+type NoticeCopy struct {
+	ChatID    int64
+	MessageID int
+}
+
+// enqueue writes n to the outbox in the caller's transaction. A notice whose dedupe key is known is
+// silently skipped, so scheduling the same thing twice sends it once.
+func (b *Bot) enqueue(tx *store.Tx, n Notice) error {
+	payload, err := json.Marshal(n)
+	if err != nil {
+		return fmt.Errorf("encode notice: %w", err)
+	}
+	lane := store.LaneNotice
+	if n.Bulk {
+		lane = store.LaneBulk
+	}
+	_, err = tx.Enqueue(&store.Job{Lane: lane, ChatID: n.ChatID, Dedupe: n.Dedupe, NotBefore: n.NotBefore, Payload: payload})
+	return err
+}
