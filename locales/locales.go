@@ -5,6 +5,7 @@ package locales
 import (
 	"embed"
 	"fmt"
+	"io/fs"
 	"sort"
 	"strings"
 
@@ -13,7 +14,7 @@ import (
 	"golang.org/x/text/language"
 )
 
-//go:embed active.*.toml
+//go:embed *.toml
 var files embed.FS
 
 // Languages the bot speaks, the first being the default.
@@ -32,13 +33,19 @@ func Load() (*Bundle, error) {
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	out := &Bundle{bundle: b, localizers: map[string]*i18n.Localizer{}, ids: map[string][]string{}}
 	for _, lang := range Languages {
-		name := "active." + lang + ".toml"
-		mf, err := b.LoadMessageFileFS(files, name)
+		// active.<lang>.toml holds the core messages; a feature may keep its own <feature>.<lang>.toml.
+		names, err := fs.Glob(files, "*."+lang+".toml")
 		if err != nil {
-			return nil, fmt.Errorf("load %s: %w", name, err)
+			return nil, err
 		}
-		for _, m := range mf.Messages {
-			out.ids[lang] = append(out.ids[lang], m.ID)
+		for _, name := range names {
+			mf, err := b.LoadMessageFileFS(files, name)
+			if err != nil {
+				return nil, fmt.Errorf("load %s: %w", name, err)
+			}
+			for _, m := range mf.Messages {
+				out.ids[lang] = append(out.ids[lang], m.ID)
+			}
 		}
 		sort.Strings(out.ids[lang])
 		out.localizers[lang] = i18n.NewLocalizer(b, lang)

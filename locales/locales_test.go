@@ -1,7 +1,7 @@
 package locales
 
 import (
-	"os"
+	"io/fs"
 	"regexp"
 	"slices"
 	"strings"
@@ -41,13 +41,16 @@ var templateField = regexp.MustCompile(`{{\s*\.(\w+)\s*}}`)
 func TestEveryTemplateRenders(t *testing.T) {
 	b := mustLoad(t)
 	for _, lang := range Languages {
-		raw, err := files.ReadFile("active." + lang + ".toml")
-		if err != nil {
-			t.Fatal(err)
-		}
+		names, _ := fs.Glob(files, "*."+lang+".toml")
 		fields := map[string]bool{}
-		for _, m := range templateField.FindAllStringSubmatch(string(raw), -1) {
-			fields[m[1]] = true
+		for _, name := range names {
+			raw, err := files.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range templateField.FindAllStringSubmatch(string(raw), -1) {
+				fields[m[1]] = true
+			}
 		}
 		var kv []any
 		for f := range fields {
@@ -66,16 +69,19 @@ func TestEveryTemplateRenders(t *testing.T) {
 }
 
 func TestPersianUsesPersianLetters(t *testing.T) {
-	raw, err := os.ReadFile("active.fa.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, line := range strings.Split(string(raw), "\n") {
-		if strings.ContainsAny(line, "يك") {
-			t.Errorf("active.fa.toml:%d uses Arabic ي or ك: %s", i+1, line)
+	names, _ := fs.Glob(files, "*.fa.toml")
+	for _, name := range names {
+		raw, err := files.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
 		}
-		if strings.Contains(line, " می ") || strings.Contains(line, "\u200c\u200c") {
-			t.Errorf("active.fa.toml:%d has a missing or doubled نیم‌فاصله: %s", i+1, line)
+		for i, line := range strings.Split(string(raw), "\n") {
+			if strings.ContainsAny(line, "يك") {
+				t.Errorf("%s:%d uses Arabic ي or ك: %s", name, i+1, line)
+			}
+			if strings.Contains(line, " می ") || strings.Contains(line, "\u200c\u200c") {
+				t.Errorf("%s:%d has a missing or doubled نیم‌فاصله: %s", name, i+1, line)
+			}
 		}
 	}
 }

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Date formats the Jalali date of t in t's location: "پنجشنبه ۶ آذر ۱۴۰۵". It returns "" outside the
+// Date formats the Jalali date of t in t's location: "جمعه ۶ آذر ۱۴۰۵". It returns "" outside the
 // years ToJalali supports.
 func Date(t time.Time) string {
 	y, m, d := ToJalali(t)
@@ -16,7 +16,7 @@ func Date(t time.Time) string {
 	return WeekdayName(t.Weekday()) + " " + Digits(strconv.Itoa(d)) + " " + MonthName(m) + " " + Digits(strconv.Itoa(y))
 }
 
-// DateTime formats t as Date followed by the clock time: "پنجشنبه ۶ آذر ۱۴۰۵، ساعت ۱۸:۳۰".
+// DateTime formats t as Date followed by the clock time: "جمعه ۶ آذر ۱۴۰۵، ساعت ۱۸:۳۰".
 func DateTime(t time.Time) string {
 	date := Date(t)
 	if date == "" {

@@ -24,9 +24,9 @@ func Int(n int64) string {
 	return printer.Sprint(number.Decimal(n))
 }
 
-// Float formats f with prec digits after the Persian decimal separator (۱۲٫۵), rounding to nearest;
-// a negative prec gives as many digits as needed to tell f from its neighbours, like strconv's -1.
-// The integer part is grouped as in Int.
+// Float formats f with prec digits after the Persian decimal separator (۱۲٫۵), rounding to nearest
+// (ties to even, like strconv); a negative prec gives as many digits as needed to tell f from its
+// neighbours, like strconv's -1. The integer part is grouped as in Int.
 func Float(f float64, prec int) string {
 	opt := number.Scale(prec)
 	if prec < 0 {

@@ -11,7 +11,7 @@ import (
 // (see FromJalali). It accepts «۱۴۰۵/۰۹/۱۵», «1405-9-15», «۱۴۰۵.۰۹.۱۵», day first «۱۵/۰۹/۱۴۰۵»,
 // «۱۵ آذر», «۱۵ آذر ۱۴۰۵», «۱۵ آذرماه», month names in any spelling Normalize and SearchKey fold
 // («اذر», «ارديبهشت»), «امروز», «فردا» and «پس‌فردا», each optionally after a weekday that must match
-// («پنجشنبه ۶ آذر ۱۴۰۵», as Date writes it). Without a year it is the next such date on or after
+// («جمعه ۶ آذر ۱۴۰۵», as Date writes it). Without a year it is the next such date on or after
 // now's Jalali date: this year if not yet passed, else next year (for ۳۰ اسفند, the next leap year).
 // Errors wrap ErrEmpty, ErrBadFormat, or ErrNoSuchDate (no such day, or a year outside 1210–1629).
 func ParseJalaliDate(s string, now time.Time) (time.Time, error) {

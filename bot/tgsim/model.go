@@ -285,22 +285,22 @@ type wireChat struct {
 }
 
 type wireFile struct {
-	FileID       string     `json:"file_id"`
-	FileUniqueID string     `json:"file_unique_id"`
-	Type         string     `json:"type,omitempty"` // stickers
-	Width        int        `json:"width,omitempty"`
-	Height       int        `json:"height,omitempty"`
-	Length       int        `json:"length,omitempty"` // video notes
-	Duration     *int       `json:"duration,omitempty"`
-	IsAnimated   *bool      `json:"is_animated,omitempty"`
-	IsVideo      *bool      `json:"is_video,omitempty"`
-	Emoji        string     `json:"emoji,omitempty"`
-	Performer    string     `json:"performer,omitempty"`
-	Title        string     `json:"title,omitempty"`
-	FileName     string     `json:"file_name,omitempty"`
-	MIMEType     string     `json:"mime_type,omitempty"`
-	FileSize     int        `json:"file_size,omitempty"`
-	FilePath     string     `json:"file_path,omitempty"` // getFile
+	FileID       string `json:"file_id"`
+	FileUniqueID string `json:"file_unique_id"`
+	Type         string `json:"type,omitempty"` // stickers
+	Width        int    `json:"width,omitempty"`
+	Height       int    `json:"height,omitempty"`
+	Length       int    `json:"length,omitempty"` // video notes
+	Duration     *int   `json:"duration,omitempty"`
+	IsAnimated   *bool  `json:"is_animated,omitempty"`
+	IsVideo      *bool  `json:"is_video,omitempty"`
+	Emoji        string `json:"emoji,omitempty"`
+	Performer    string `json:"performer,omitempty"`
+	Title        string `json:"title,omitempty"`
+	FileName     string `json:"file_name,omitempty"`
+	MIMEType     string `json:"mime_type,omitempty"`
+	FileSize     int    `json:"file_size,omitempty"`
+	FilePath     string `json:"file_path,omitempty"` // getFile
 }
 
 type wirePollOption struct {
@@ -340,35 +340,35 @@ type wireContact struct {
 }
 
 type wireMessage struct {
-	MessageID            int              `json:"message_id"`
-	From                 *wireUser        `json:"from,omitempty"`
-	SenderChat           *wireChat        `json:"sender_chat,omitempty"`
-	Date                 int64            `json:"date"`
-	Chat                 wireChat         `json:"chat"`
-	ForwardOrigin        any              `json:"forward_origin,omitempty"`
-	ForwardFrom          *wireUser        `json:"forward_from,omitempty"`
-	ForwardFromChat      *wireChat        `json:"forward_from_chat,omitempty"`
-	ForwardFromMessageID int              `json:"forward_from_message_id,omitempty"`
-	ForwardDate          int64            `json:"forward_date,omitempty"`
-	ReplyToMessage       *wireMessage     `json:"reply_to_message,omitempty"`
-	EditDate             int64            `json:"edit_date,omitempty"`
-	Text                 string           `json:"text,omitempty"`
-	Entities             json.RawMessage  `json:"entities,omitempty"`
-	Animation            *wireFile        `json:"animation,omitempty"`
-	Audio                *wireFile        `json:"audio,omitempty"`
-	Document             *wireFile        `json:"document,omitempty"`
-	Photo                []wireFile       `json:"photo,omitempty"`
-	Sticker              *wireFile        `json:"sticker,omitempty"`
-	Video                *wireFile        `json:"video,omitempty"`
-	VideoNote            *wireFile        `json:"video_note,omitempty"`
-	Voice                *wireFile        `json:"voice,omitempty"`
-	Caption              string           `json:"caption,omitempty"`
-	CaptionEntities      json.RawMessage  `json:"caption_entities,omitempty"`
-	Contact              *wireContact     `json:"contact,omitempty"`
-	Poll                 *wirePoll        `json:"poll,omitempty"`
-	Venue                *wireVenue       `json:"venue,omitempty"`
-	Location             *wireLocation    `json:"location,omitempty"`
-	ReplyMarkup          json.RawMessage  `json:"reply_markup,omitempty"`
+	MessageID            int             `json:"message_id"`
+	From                 *wireUser       `json:"from,omitempty"`
+	SenderChat           *wireChat       `json:"sender_chat,omitempty"`
+	Date                 int64           `json:"date"`
+	Chat                 wireChat        `json:"chat"`
+	ForwardOrigin        any             `json:"forward_origin,omitempty"`
+	ForwardFrom          *wireUser       `json:"forward_from,omitempty"`
+	ForwardFromChat      *wireChat       `json:"forward_from_chat,omitempty"`
+	ForwardFromMessageID int             `json:"forward_from_message_id,omitempty"`
+	ForwardDate          int64           `json:"forward_date,omitempty"`
+	ReplyToMessage       *wireMessage    `json:"reply_to_message,omitempty"`
+	EditDate             int64           `json:"edit_date,omitempty"`
+	Text                 string          `json:"text,omitempty"`
+	Entities             json.RawMessage `json:"entities,omitempty"`
+	Animation            *wireFile       `json:"animation,omitempty"`
+	Audio                *wireFile       `json:"audio,omitempty"`
+	Document             *wireFile       `json:"document,omitempty"`
+	Photo                []wireFile      `json:"photo,omitempty"`
+	Sticker              *wireFile       `json:"sticker,omitempty"`
+	Video                *wireFile       `json:"video,omitempty"`
+	VideoNote            *wireFile       `json:"video_note,omitempty"`
+	Voice                *wireFile       `json:"voice,omitempty"`
+	Caption              string          `json:"caption,omitempty"`
+	CaptionEntities      json.RawMessage `json:"caption_entities,omitempty"`
+	Contact              *wireContact    `json:"contact,omitempty"`
+	Poll                 *wirePoll       `json:"poll,omitempty"`
+	Venue                *wireVenue      `json:"venue,omitempty"`
+	Location             *wireLocation   `json:"location,omitempty"`
+	ReplyMarkup          json.RawMessage `json:"reply_markup,omitempty"`
 }
 
 func wireUserOf(u User) *wireUser {
@@ -406,11 +406,10 @@ func wirePollOf(p *pollState) *wirePoll {
 func (s *Server) wire(r *record, withReply bool) *wireMessage {
 	m := r.msg
 	w := &wireMessage{MessageID: m.ID, Date: m.Date.Unix(), Chat: wireChatOf(r.chat)}
-	switch {
-	case r.chat.typ == "channel" && !m.FromBot:
+	if r.chat.typ == "channel" { // channel posts are signed by the channel, whoever wrote them
 		c := wireChatOf(r.chat)
 		w.SenderChat = &c
-	default:
+	} else {
 		w.From = wireUserOf(m.From)
 	}
 	if !r.editDate.IsZero() {

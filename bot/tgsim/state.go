@@ -1,6 +1,7 @@
 package tgsim
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -163,7 +164,7 @@ func (s *Server) serveFile(w http.ResponseWriter, r *http.Request, rest string) 
 		return
 	}
 	w.Header().Set("Content-Type", f.mime)
-	http.ServeContent(w, r, "", time.Time{}, strings.NewReader(string(f.data)))
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(f.data))
 }
 
 // limitConfig is a token bucket's shape.

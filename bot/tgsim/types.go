@@ -29,7 +29,7 @@ type Poll struct {
 	ID                    string
 	Question              string
 	Options               []string
-	Votes                 []int // voter count per option
+	Votes                 []int  // voter count per option
 	Type                  string // "regular" or "quiz"
 	AllowsMultipleAnswers bool
 	CorrectOptionID       int // quiz only

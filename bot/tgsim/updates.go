@@ -265,22 +265,23 @@ func (s *Server) WaitConfirmed(ctx context.Context, updateID int) error {
 	}
 }
 
-// WaitAllConfirmed blocks until every update queued so far is confirmed (or forgotten): the bot has
-// handled everything the users did.
+// WaitAllConfirmed blocks until every update queued so far is confirmed by the bot or forgotten
+// undelivered: the bot has handled everything the users did.
 func (s *Server) WaitAllConfirmed(ctx context.Context) error {
 	s.mu.Lock()
-	last := s.lastUpdate
-	s.mu.Unlock()
-	if last == 0 {
-		return nil
-	}
-	err := s.WaitConfirmed(ctx, last)
-	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, dropped := s.dropped[last]; dropped {
-		return nil
+	last := s.lastUpdate
+	for {
+		if len(s.queue) == 0 || s.queue[0].id > last {
+			return nil
+		}
+		if s.closed {
+			return fmt.Errorf("tgsim: server closed before update %d was confirmed", s.queue[0].id)
+		}
+		if err := s.wait(ctx); err != nil {
+			return fmt.Errorf("tgsim: update %d (%s) not confirmed: %w", s.queue[0].id, s.queue[0].kind, err)
+		}
 	}
-	return err
 }
 
 // InjectUpdate queues a raw update (any type, e.g. one tgsim has no helper for). A missing update_id is
