@@ -215,7 +215,7 @@ func (s *tomlScanner) skipString() {
 				if s.pos+1 < len(s.src) && s.src[s.pos+1] == '\n' {
 					s.line++
 				}
-				s.pos += 2
+				s.pos = min(s.pos+2, len(s.src))
 			case c == '\n':
 				s.line++
 				s.pos++
@@ -236,7 +236,7 @@ func (s *tomlScanner) skipString() {
 		c := s.src[s.pos]
 		switch {
 		case c == '\\' && q == '"':
-			s.pos += 2
+			s.pos = min(s.pos+2, len(s.src))
 		case c == q:
 			s.pos++
 			return
