@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"strconv"
 	"strings"
@@ -20,6 +21,9 @@ type Config struct {
 	Location  *time.Location
 	LogLevel  slog.Level
 	LogFormat string
+
+	SandboxAddr string // host:port of the sandbox's web chat; loopback unless a host is given
+	SandboxDB   string // the sandbox's own bbolt file, never the production one
 }
 
 // usageError is a bad command line or setting: one line for the operator, exit code 2.
@@ -40,6 +44,8 @@ var settings = []setting{
 	{"TAVAN_TIMEZONE", "timezone", "Asia/Tehran", "IANA time zone for schedules and dates"},
 	{"TAVAN_LOG_LEVEL", "log-level", "info", "debug, info, warn or error"},
 	{"TAVAN_LOG_FORMAT", "log-format", "text", "text or json"},
+	{"TAVAN_SANDBOX_ADDR", "sandbox-addr", "127.0.0.1:8080", "sandbox only: address of the web chat; a bare :port stays on 127.0.0.1, 0.0.0.0:port opens it to the network"},
+	{"TAVAN_SANDBOX_DB", "sandbox-db", "tavan-sandbox.db", "sandbox only: its own bbolt database file"},
 }
 
 // parseConfig reads env and flags into a Config. It is pure: tests pass their own getenv.
@@ -95,10 +101,35 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	if err := cfg.LogLevel.UnmarshalText([]byte(*values["TAVAN_LOG_LEVEL"])); err != nil {
 		return Config{}, nil, usageError{fmt.Sprintf("TAVAN_LOG_LEVEL: %q is not debug, info, warn or error", *values["TAVAN_LOG_LEVEL"])}
 	}
+	addr, err := sandboxAddr(*values["TAVAN_SANDBOX_ADDR"])
+	if err != nil {
+		return Config{}, nil, usageError{"TAVAN_SANDBOX_ADDR: " + err.Error()}
+	}
+	cfg.SandboxAddr = addr
+	cfg.SandboxDB = *values["TAVAN_SANDBOX_DB"]
+	if cfg.SandboxDB == "" {
+		return Config{}, nil, usageError{"TAVAN_SANDBOX_DB: empty database path"}
+	}
 	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
 		return Config{}, nil, usageError{fmt.Sprintf("TAVAN_LOG_FORMAT: %q is not text or json", cfg.LogFormat)}
 	}
 	return cfg, fs.Args(), nil
+}
+
+// sandboxAddr checks host:port; a missing host means 127.0.0.1, so the sandbox, which lets anyone act
+// as any user including the admin, is never on the network by accident.
+func sandboxAddr(v string) (string, error) {
+	host, port, err := net.SplitHostPort(strings.TrimSpace(v))
+	if err != nil {
+		return "", fmt.Errorf("%q is not host:port (e.g. 127.0.0.1:8080)", v)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return "", fmt.Errorf("%q: port %q is not a number from 0 to 65535", v, port)
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port), nil
 }
 
 func printUsage(w io.Writer, fs *flag.FlagSet) {
@@ -118,6 +149,6 @@ Settings (environment variable, or the flag):
 		if s.def != "" {
 			def = fmt.Sprintf(" (default %s)", s.def)
 		}
-		fmt.Fprintf(w, "  %-20s -%-11s %s%s\n", s.env, s.flag, s.help, def)
+		fmt.Fprintf(w, "  %-20s -%-12s %s%s\n", s.env, s.flag, s.help, def)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/store"
+	"github.com/tavan7/tavan/lessons"
 	"github.com/tavan7/tavan/locales"
 )
 
@@ -68,6 +69,10 @@ func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Tim
 	if err != nil {
 		return nil, err
 	}
+	catalog, err := lessons.Load(lessons.Embedded())
+	if err != nil {
+		return nil, fmt.Errorf("embedded content: %w", err)
+	}
 	pollTimeout := 25 * time.Second
 	client := &http.Client{Timeout: pollTimeout + 15*time.Second}
 	api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.APIURL+"/bot%s/%s", client)
@@ -82,6 +87,8 @@ func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Tim
 		Username:    api.Self.UserName,
 		Store:       db,
 		Texts:       texts,
+		Catalog:     catalog,
+		LoadContent: func() (*lessons.Catalog, error) { return lessons.Load(lessons.Embedded()) },
 		Admins:      cfg.Admins,
 		Location:    cfg.Location,
 		Now:         clock,
