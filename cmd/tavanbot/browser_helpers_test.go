@@ -286,6 +286,8 @@ func (p *page) send(text string) {
 // screenshot saves the tab as a PNG artifact and returns its path.
 func (p *page) screenshot(name string) string {
 	p.t.Helper()
+	p.waitJS(`document.getAnimations().every(a => a.playState !== 'running' || a.effect.getTiming().iterations === Infinity)`, "animations to finish")
+	// The viewport, not CaptureBeyondViewport: that one shifts right-to-left pages sideways.
 	png, err := chromedp.Run(p.ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		p.t.Fatalf("%s: screenshot: %v", p.name, err)
@@ -314,4 +316,3 @@ func artifactDir(t *testing.T) string {
 	}
 	return abs
 }
-

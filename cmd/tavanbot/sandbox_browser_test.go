@@ -41,6 +41,8 @@ func TestBrowserLearnerJourney(t *testing.T) {
 	p.press(first)
 	p.press("شروع دوره")
 	p.waitBotText("درس ۱ از")
+	eval[bool](p, `(() => { const m = [...document.querySelectorAll('.msg.bot')].find(m => m.innerText.includes('از مهارت تا محصول')); if (m) m.scrollIntoView(); return !!m; })()`)
+	p.screenshot("sandbox-lesson.png")
 	p.press("آزمون")
 
 	// Answer every question of the quiz by tapping an option of the native quiz poll.
