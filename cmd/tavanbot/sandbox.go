@@ -134,7 +134,12 @@ func runSandbox(ctx context.Context, cfg Config, _ func(string) string, stdout i
 		}
 		return nil
 	})
-	g.Go(func() error { return b.Run(gctx) })
+	g.Go(func() error {
+		if err := b.Run(gctx); err != nil && gctx.Err() == nil {
+			return err
+		}
+		return nil // stopping early (Ctrl+C at once) makes the bot's first call fail: not an error
+	})
 	g.Go(func() error {
 		<-gctx.Done()
 		// Streams and long polls end first, so that the servers can shut down at once.
