@@ -160,7 +160,11 @@
   function renderNodes(nodes, parent) {
     for (const n of nodes || []) {
       if (!n.tag) {
-        parent.append(document.createTextNode(n.text || ''));
+        let text = n.text || '';
+        // A block (quote, code) already ends its line: drop the newline the source has after it.
+        const prev = parent.lastChild;
+        if (prev && (prev.nodeName === 'BLOCKQUOTE' || prev.nodeName === 'PRE') && text.startsWith('\n')) text = text.slice(1);
+        parent.append(document.createTextNode(text));
         continue;
       }
       const tag = TAGS[n.tag];
@@ -225,7 +229,7 @@
       list().insertBefore(node, next);
     }
     state.nodes.set(m.id, node);
-    afterChange(stick || isMine(m));
+    afterChange(stick || (!oldNode && isMine(m))); // one's own new message always shows
   }
 
   function remove(id) {
@@ -258,7 +262,7 @@
     $('empty').hidden = state.messages.size > 0;
     renderReplyKeyboard();
     updateForceReply();
-    if (stick) requestAnimationFrame(scrollBottom);
+    if (stick) scrollBottom();
   }
 
   // syncSeparators puts one date line before the first message of each day, without moving messages.
