@@ -77,8 +77,18 @@ func startSandbox(t *testing.T, env map[string]string) *sandboxProcess {
 		cancel()
 		t.Fatalf("the sandbox printed no URL in 30s; logs:\n%s", p.logs)
 	}
-	t.Cleanup(func() {
-		p.cancel()
+	t.Cleanup(func() { p.stop(t) })
+	return p
+}
+
+// stop ends the sandbox like Ctrl+C and waits for it; calling it again does nothing.
+func (p *sandboxProcess) stop(t *testing.T) {
+	t.Helper()
+	if p.done == nil {
+		return
+	}
+	p.cancel()
+	{
 		select {
 		case err := <-p.done:
 			if err != nil {
@@ -90,6 +100,6 @@ func startSandbox(t *testing.T, env map[string]string) *sandboxProcess {
 		if t.Failed() {
 			t.Logf("sandbox logs:\n%s", p.logs)
 		}
-	})
-	return p
+	}
+	p.done = nil
 }
