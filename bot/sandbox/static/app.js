@@ -157,14 +157,54 @@
     return u.searchParams.get('start') || '';
   }
 
-  function renderNodes(nodes, parent) {
+  // Links in plain text become clickable, as Telegram clients do; not inside links or code.
+  const URL_RE = /\b(?:https?:\/\/|(?:www\.)?t\.me\/)[^\s<>"«»]+/gi;
+
+  function appendLinkified(parent, text) {
+    let last = 0;
+    for (const match of text.matchAll(URL_RE)) {
+      let url = match[0].replace(/[.,،؛:;!?)\]'’»]+$/, '');
+      if (!url) continue;
+      if (match.index > last) parent.append(document.createTextNode(text.slice(last, match.index)));
+      const href = /^https?:/i.test(url) ? url : 'https://' + url;
+      const a = linkElement(href);
+      a.textContent = url;
+      parent.append(a);
+      last = match.index + url.length;
+    }
+    if (last < text.length) parent.append(document.createTextNode(text.slice(last)));
+  }
+
+  // linkElement is an <a> for a safe href: a deep link to this bot opens /start here, web links open in a
+  // new tab, tg:// links are shown (a browser cannot open them).
+  function linkElement(href) {
+    const e = document.createElement('a');
+    const payload = deepLinkPayload(href);
+    if (payload !== null) {
+      e.href = href;
+      e.className = 'deeplink';
+      e.title = 'باز کردن در همین گفت‌وگو (/start ' + payload + ')';
+      e.addEventListener('click', (ev) => { ev.preventDefault(); sendText(payload ? '/start ' + payload : '/start'); });
+    } else if (/^https?:\/\//i.test(href)) {
+      e.href = href;
+      e.target = '_blank';
+      e.rel = 'noopener noreferrer';
+      e.title = href;
+    } else if (/^tg:/i.test(href)) {
+      e.className = 'tglink';
+      e.title = href + ' (پیوند درون تلگرام)';
+    }
+    return e;
+  }
+
+  function renderNodes(nodes, parent, linkify = true) {
     for (const n of nodes || []) {
       if (!n.tag) {
         let text = n.text || '';
         // A block (quote, code) already ends its line: drop the newline the source has after it.
         const prev = parent.lastChild;
         if (prev && (prev.nodeName === 'BLOCKQUOTE' || prev.nodeName === 'PRE') && text.startsWith('\n')) text = text.slice(1);
-        parent.append(document.createTextNode(text));
+        if (linkify) appendLinkified(parent, text); else parent.append(document.createTextNode(text));
         continue;
       }
       const tag = TAGS[n.tag];
@@ -172,7 +212,7 @@
         renderNodes(n.children, parent);
         continue;
       }
-      const e = document.createElement(tag);
+      const e = n.tag === 'a' ? linkElement(n.href || '') : document.createElement(tag);
       if (n.tag === 'spoiler') {
         e.className = 'spoiler';
         e.title = 'برای دیدن بزنید';
@@ -180,25 +220,7 @@
       }
       if (n.tag === 'pre') e.dir = 'ltr';
       if (n.tag === 'code') e.dir = 'auto';
-      if (n.tag === 'a') {
-        const href = n.href || '';
-        const payload = deepLinkPayload(href);
-        if (payload !== null) {
-          e.href = href;
-          e.className = 'deeplink';
-          e.title = 'باز کردن در همین گفت‌وگو (/start ' + payload + ')';
-          e.addEventListener('click', (ev) => { ev.preventDefault(); sendText(payload ? '/start ' + payload : '/start'); });
-        } else if (/^https?:\/\//i.test(href)) {
-          e.href = href;
-          e.target = '_blank';
-          e.rel = 'noopener noreferrer';
-          e.title = href;
-        } else if (/^tg:/i.test(href)) {
-          e.className = 'tglink';
-          e.title = href + ' (پیوند درون تلگرام)';
-        }
-      }
-      renderNodes(n.children, e);
+      renderNodes(n.children, e, linkify && !['a', 'code', 'pre'].includes(n.tag));
       parent.append(e);
     }
   }
@@ -676,7 +698,14 @@
       if (!text.trim()) return;
       input.value = '';
       grow();
-      sendText(text);
+      // A pasted invitation link to this bot opens it, like tapping it in Telegram.
+      const payload = /^\S+$/.test(text.trim()) ? deepLinkPayload(/^https?:/i.test(text.trim()) ? text.trim() : 'https://' + text.trim()) : null;
+      if (payload !== null) {
+        toast('پیوند ربات باز شد: /start ' + payload);
+        sendText(payload ? '/start ' + payload : '/start');
+      } else {
+        sendText(text);
+      }
       input.focus();
     });
     $('start-button').addEventListener('click', () => sendText('/start'));
