@@ -22,6 +22,7 @@ func TestBrowserLearnerJourney(t *testing.T) {
 
 	// The empty chat offers a start button, like Telegram for a bot never used.
 	p.Do(chromedp.WaitVisible(chromedp.ID("start-button")))
+	p.Screenshot("sandbox-first-visit.png")
 	p.Do(chromedp.Click(chromedp.ID("start-button")))
 	p.WaitBotText("به توان خوش آمدید")
 	p.Press("فارسی")
@@ -78,4 +79,15 @@ func TestBrowserLearnerJourney(t *testing.T) {
 	}
 	browsertest.Eval[float64](p, `document.getElementById('messages').scrollTop = 1e9`)
 	p.Screenshot("sandbox-learner-journey.png")
+
+	// Time travel from the tools panel moves the bot's clock; the header shows how far ahead it is.
+	p.Do(chromedp.Click(chromedp.CSS(`[data-advance="1d"]`)))
+	p.WaitJS(`!document.getElementById('clock-ahead').hidden && document.getElementById('clock-ahead').innerText.includes('۱ روز')`, "the clock to show it is a day ahead")
+
+	// On a phone the tools fold away and the chat keeps the whole width.
+	p.Do(chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
+	p.Do(chromedp.Click(chromedp.ID("tools-close")))
+	p.WaitJS(`!document.body.classList.contains('tools-open')`, "the tools to close")
+	browsertest.Eval[float64](p, `document.getElementById('messages').scrollTop = 1e9`)
+	p.Screenshot("sandbox-phone.png")
 }

@@ -126,6 +126,9 @@ func fillProfile(t *testing.T, p *browsertest.Page) {
 			}
 			pressed[choice] = true
 			p.Press(choice)
+			if !proceed.MatchString(choice) {
+				continue // choosing a topic may only tick it (a toast or an edited keyboard): go on to "done"
+			}
 		default:
 			p.Send(profileAnswer(text))
 		}

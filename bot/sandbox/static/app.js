@@ -22,6 +22,7 @@
     messages: new Map(), // id → message
     nodes: new Map(), // id → element
     pending: new Map(), // callback query id → button element
+    answered: new Set(), // callback query ids answered before the press's own response arrived
     replyTo: null,
     typingTimer: 0,
     connected: false,
@@ -602,6 +603,11 @@
     btn.classList.add('pending');
     try {
       const res = await api('POST', '/api/press', { user: state.me.id, message: m.id, data: b.data });
+      if (state.answered.has(res.query_id)) { // the answer came on the event stream before this response
+        state.answered.delete(res.query_id);
+        btn.classList.remove('pending');
+        return;
+      }
       state.pending.set(res.query_id, btn);
       setTimeout(() => { btn.classList.remove('pending'); state.pending.delete(res.query_id); }, 15000);
     } catch (err) {
@@ -612,7 +618,7 @@
 
   function onCallbackAnswer(a) {
     const btn = state.pending.get(a.query_id);
-    if (btn) { btn.classList.remove('pending'); state.pending.delete(a.query_id); }
+    if (btn) { btn.classList.remove('pending'); state.pending.delete(a.query_id); } else state.answered.add(a.query_id);
     if (!a.text) return;
     if (a.show_alert) dialog(a.text); else toast(a.text);
   }
