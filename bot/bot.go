@@ -120,5 +120,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		return describe("deleteWebhook", err)
 	}
 	b.setCommands()
+	stopEvents := b.startEventsLoop(ctx) // events.go: seat offers lapse on time
+	defer stopEvents()
 	return b.poll(ctx)
 }
