@@ -192,8 +192,10 @@ func (v voice) seats(e *store.Event, n eventCounts) string {
 	switch left := seatsLeft(e, n); {
 	case left < 0:
 		return v.T("EvSeatsUnlimited")
+	case left == 0 && n.waitlist == 0:
+		return v.T("EvSeatsFull")
 	case left == 0:
-		return v.T("EvSeatsFull", "Waiting", v.num(n.waitlist))
+		return v.T("EvSeatsFullWaiting", "Waiting", v.num(n.waitlist))
 	default:
 		return v.T("EvSeatsLeft", "Left", v.num(left), "Capacity", v.num(e.Capacity))
 	}

@@ -107,24 +107,24 @@ func parseImport(format string, data []byte, now time.Time, loc *time.Location) 
 	} else {
 		recs, problems = readTOML(data)
 	}
-	if len(problems) > 0 {
-		return nil, problems
-	}
-	if len(recs) == 0 {
+	if len(recs) == 0 && len(problems) == 0 {
 		return nil, []importProblem{{Line: 1, ID: "EvImpEmpty"}}
 	}
 	if len(recs) > maxImportRows {
 		return nil, []importProblem{{Line: recs[maxImportRows].line, ID: "EvImpTooManyRows", KV: []any{"Max", maxImportRows}}}
 	}
+	// Rows that were read are checked even when the file has other problems, so that one answer lists
+	// everything to fix.
 	var events []importedEvent
 	keys := map[string]int{}
 	for _, r := range recs {
 		e, ps := buildEvent(r, now.In(loc))
-		if e != nil && e.Key != "" {
-			if first, dup := keys[e.Key]; dup {
-				ps = append(ps, importProblem{Line: r.line, ID: "EvImpDupKey", KV: []any{"Key", e.Key, "First", first}})
+		if key := r.fields["key"]; key != "" {
+			if first, dup := keys[key]; dup {
+				ps = append(ps, importProblem{Line: r.line, ID: "EvImpDupKey", KV: []any{"Key", key, "First", first}})
+			} else {
+				keys[key] = r.line
 			}
-			keys[e.Key] = r.line
 		}
 		problems = append(problems, ps...)
 		if len(ps) == 0 {
@@ -132,6 +132,7 @@ func parseImport(format string, data []byte, now time.Time, loc *time.Location) 
 		}
 	}
 	if len(problems) > 0 {
+		slices.SortStableFunc(problems, func(a, b importProblem) int { return a.Line - b.Line })
 		return nil, problems
 	}
 	return events, nil
