@@ -863,24 +863,54 @@ func (b *Bot) EventsTick(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return b.Store.Update(func(tx *store.Tx) error {
+	// A read pass finds the events with something to do, so an idle minute writes nothing.
+	var due []int64
+	if err := b.Store.View(func(tx *store.Tx) error {
 		now := tx.Now()
-		var events []*store.Event
-		if err := tx.EventsFrom(now.Add(-settleLookback), func(e *store.Event) bool {
-			if e.Status != store.EventCancelled {
-				events = append(events, e)
+		var err error
+		if scanErr := tx.EventsFrom(now.Add(-settleLookback), func(e *store.Event) bool {
+			var rs []store.RSVP
+			if rs, err = tx.EventRSVPs(e.ID); err != nil {
+				return false
+			}
+			if needsSettling(e, rs, now) {
+				due = append(due, e.ID)
 			}
 			return true
-		}); err != nil {
-			return err
+		}); scanErr != nil {
+			return scanErr
 		}
-		for _, e := range events {
-			if err := b.settleEvent(tx, e, now, 0); err != nil {
+		return err
+	}); err != nil || len(due) == 0 {
+		return err
+	}
+	return b.Store.Update(func(tx *store.Tx) error {
+		for _, id := range due {
+			e, err := tx.Event(id)
+			if err != nil {
+				return err
+			}
+			if err := b.settleEvent(tx, e, tx.Now(), 0); err != nil {
 				return fmt.Errorf("settle event %d: %w", e.ID, err)
 			}
 		}
 		return nil
 	})
+}
+
+// needsSettling reports whether settleEvent would change anything: an offer lapsed, or a free seat
+// has someone waiting for it.
+func needsSettling(e *store.Event, rs []store.RSVP, now time.Time) bool {
+	for _, r := range rs {
+		if r.Status == store.RSVPOffered && !now.Before(r.OfferExpires) {
+			return true
+		}
+	}
+	if e.Status == store.EventCancelled || e.Capacity == 0 || !now.Before(e.Start) {
+		return false
+	}
+	n := countRSVPs(rs)
+	return n.waitlist > 0 && seatsLeft(e, n) > 0
 }
 
 // startEventsLoop runs EventsTick now and then every minute until ctx ends. Run owns the loop: the

@@ -69,6 +69,7 @@ type eventDraft struct {
 	Place    store.Place `json:"place"`
 	Capacity int         `json:"cap,omitempty"`
 	Ready    bool        `json:"ready,omitempty"` // every answer is in: waiting for [Confirm]
+	Nonce    string      `json:"nonce,omitempty"` // names this draft in its [Confirm] button, so an older button cannot confirm it
 }
 
 func (b *Bot) eventsAdminRoutes(r *Router) {
@@ -81,7 +82,7 @@ func (b *Bot) eventsAdminRoutes(r *Router) {
 	r.AdminCallback("evk", b.handleEventCancel)    // evk|<id>|ask or yes
 	r.AdminCallback("evq", b.handleEventDoor)      // evq|<id>
 	r.AdminCallback("evs", b.handleEventSheet)     // evs|<id>
-	r.AdminCallback("evw", b.handleWizardButton)   // evw|ok or no
+	r.AdminCallback("evw", b.handleWizardButton)   // evw|ok or no|<draft nonce>
 	for _, s := range []string{stepEvTitle, stepEvDate, stepEvTime, stepEvEnd, stepEvPlace, stepEvPlaceName,
 		stepEvCapacity, stepEvDesc, stepEvCover} {
 		r.Step(s, b.handleEventStep)
@@ -192,7 +193,11 @@ func (b *Bot) handleEventStep(ctx context.Context, c *Ctx) error {
 			}
 			d = nil
 		} else if next == "" {
-			d.Ready = true
+			nonce, err := newDoorToken()
+			if err != nil {
+				return err
+			}
+			d.Ready, d.Nonce = true, nonce[:8]
 		}
 		u.Step = next
 		if next == "" {
@@ -396,8 +401,8 @@ func (b *Bot) stepPrompt(v voice, done, next string, d *eventDraft) string {
 func (b *Bot) showConfirm(ctx context.Context, c *Ctx, d *eventDraft) error {
 	v := c.voice()
 	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-		tgbotapi.NewInlineKeyboardButtonData(v.T("EvConfirmButton"), cb("evw", "ok")),
-		tgbotapi.NewInlineKeyboardButtonData(v.T("EvDiscardButton"), cb("evw", "no"))))
+		tgbotapi.NewInlineKeyboardButtonData(v.T("EvConfirmButton"), cb("evw", "ok", d.Nonce)),
+		tgbotapi.NewInlineKeyboardButtonData(v.T("EvDiscardButton"), cb("evw", "no", d.Nonce))))
 	var text string
 	if d.Edit == 0 {
 		e := &store.Event{Title: d.Title, Start: d.Start, End: d.End, Place: d.Place, Capacity: d.Capacity}
@@ -432,13 +437,10 @@ func (b *Bot) showConfirm(ctx context.Context, c *Ctx, d *eventDraft) error {
 
 // handleWizardButton creates the event, or applies the edit, that the admin confirmed.
 func (b *Bot) handleWizardButton(ctx context.Context, c *Ctx) error {
-	if len(c.Data) != 1 || (c.Data[0] != "ok" && c.Data[0] != "no") {
+	if len(c.Data) != 2 || (c.Data[0] != "ok" && c.Data[0] != "no") || !c.IsAdmin() {
 		return handleStaleButton(ctx, c)
 	}
-	if !c.IsAdmin() {
-		return handleStaleButton(ctx, c)
-	}
-	confirm := c.Data[0] == "ok"
+	confirm, nonce := c.Data[0] == "ok", c.Data[1]
 	var eventID int64
 	stale := false
 	err := c.Apply(func(tx *store.Tx, u *store.User) error {
@@ -447,7 +449,7 @@ func (b *Bot) handleWizardButton(ctx context.Context, c *Ctx) error {
 		if err != nil {
 			return err
 		}
-		if d == nil || !d.Ready {
+		if d == nil || !d.Ready || d.Nonce != nonce {
 			stale = true
 			return nil
 		}

@@ -76,7 +76,7 @@ func TestNewEventWizard(t *testing.T) {
 		t.Errorf("wizard left step %q", u.Step)
 	}
 	// The confirmation pressed again (a double tap) creates nothing more.
-	if got := h.pressDataForged(adminUser, confirm, cb("evw", "ok")); !strings.Contains(got, "این دکمه دیگر کار نمی‌کند") {
+	if got := h.pressDataForged(adminUser, confirm, buttonData(t, confirm, "ثبت")); !strings.Contains(got, "این دکمه دیگر کار نمی‌کند") {
 		t.Errorf("second confirmation answered %q", got)
 	}
 	if n := len(h.allEvents()); n != 1 {
@@ -91,6 +91,9 @@ func TestNewEventWizard(t *testing.T) {
 	h.send(adminUser, "۱۱:۳۰")
 	h.expectReply(adminUser, "https://meet.example.com/tax", "برخط (آنلاین): https://meet.example.com/tax")
 	h.send(adminUser, "0")
+	if got := h.pressDataForged(adminUser, confirm, buttonData(t, confirm, "ثبت")); !strings.Contains(got, "این دکمه دیگر کار نمی‌کند") {
+		t.Errorf("the first wizard's button confirmed the second draft: %q", got)
+	}
 	h.press(adminUser, h.last(adminUser), "انصراف")
 	if got := h.last(adminUser).Plain; !strings.Contains(got, "چیزی ثبت نشد") || len(h.allEvents()) != 1 {
 		t.Errorf("discard: %q, %d events", got, len(h.allEvents()))
@@ -156,7 +159,7 @@ func TestNonAdminCannotManageEvents(t *testing.T) {
 	if strings.Contains(strings.Join(m.ButtonTexts(), " "), "مدیریت") {
 		t.Error("a learner sees the manage button")
 	}
-	for _, data := range []string{cb("eva", evID(e)), cb("evk", evID(e), "yes"), cb("evw", "ok"), cb("eve", evID(e), editTime),
+	for _, data := range []string{cb("eva", evID(e)), cb("evk", evID(e), "yes"), cb("evw", "ok", "x"), cb("eve", evID(e), editTime),
 		cb("evs", evID(e)), cb("evq", evID(e)), cb("eal", "0")} {
 		if got := h.pressDataForged(maryam, m, data); !strings.Contains(got, "این دکمه دیگر کار نمی‌کند") {
 			t.Errorf("forged admin button %q answered %q", data, got)

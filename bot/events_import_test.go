@@ -2,6 +2,8 @@ package bot
 
 import (
 	"fmt"
+	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -243,4 +245,22 @@ func FuzzParseEventDateTime(f *testing.F) {
 			t.Fatalf("unknown problem %q", problem)
 		}
 	})
+}
+
+// TestImportDocExamples keeps docs/events-import.md honest: its examples import without a problem.
+func TestImportDocExamples(t *testing.T) {
+	doc, err := os.ReadFile("../docs/events-import.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```(toml|csv)\n(.*?)```").FindAllStringSubmatch(string(doc), -1)
+	if len(blocks) != 2 {
+		t.Fatalf("found %d examples; want a TOML and a CSV one", len(blocks))
+	}
+	for _, b := range blocks {
+		events, problems := parseImport(b[1], []byte(b[2]), importNow, tehran)
+		if len(problems) > 0 || len(events) != 2 {
+			t.Errorf("%s example: %d events, problems %+v", b[1], len(events), problems)
+		}
+	}
 }

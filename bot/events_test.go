@@ -478,3 +478,34 @@ func TestEventListPagesNeverOverflow(t *testing.T) {
 	}
 	// Violations (a message over 4096 characters) fail the test in the harness cleanup.
 }
+
+func TestLastSeatRaceHonoursCapacity(t *testing.T) {
+	h := newHarness(t, nil)
+	users := []tgsim.User{maryam, leila, sara, omid}
+	for _, u := range users {
+		h.onboard(u, "fa", "home")
+	}
+	e := h.addEvent(func(e *store.Event) { e.Capacity = 2 })
+	cards := map[int64]tgsim.Message{}
+	for _, u := range users {
+		cards[u.ID] = h.openCard(u, e)
+	}
+	// Everyone presses at once: the presses are handled in parallel by different chat workers.
+	var queries []string
+	for _, u := range users {
+		queries = append(queries, h.sim.PressButton(u, u.ID, cards[u.ID].ID, cb("evr", evID(e))))
+	}
+	for _, q := range queries {
+		if _, err := h.sim.WaitCallbackAnswer(h.ctx(), q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.settle()
+	counts := map[string]int{}
+	for _, u := range users {
+		counts[h.rsvpStatus(e.ID, u)]++
+	}
+	if counts[store.RSVPGoing] != 2 || counts[store.RSVPWaitlist] != 2 {
+		t.Errorf("statuses %v; want 2 going and 2 waiting", counts)
+	}
+}
