@@ -3,9 +3,11 @@ package bot
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	ics "github.com/arran4/golang-ical"
 
@@ -401,4 +403,43 @@ func TestEventCoverCapacityAndDescription(t *testing.T) {
 	if cover, card := msgs[len(msgs)-2], msgs[len(msgs)-1]; cover.Kind != "photo" || !strings.Contains(card.Plain, "با خودتان لپ‌تاپ بیاورید.") {
 		t.Errorf("card with cover: %s then %q", cover.Kind, card.Plain)
 	}
+}
+
+// FuzzWizardStep feeds any text to every step of the event wizard: it never panics, and whatever it
+// accepts keeps the event valid.
+func FuzzWizardStep(f *testing.F) {
+	for _, s := range []string{"۱۴۰۵/۰۹/۱۵", "۱۵ آذر", "۱۸:۳۰", "۸ شب", "۴۰", "چهل", "https://meet.example.com/x", "سالن\nنشانی", "-", ""} {
+		f.Add(s)
+	}
+	bot, clock := offlineBot(f)
+	steps := []string{stepEvTitle, stepEvDate, stepEvTime, stepEvEnd, stepEvPlace, stepEvPlaceName, stepEvCapacity, stepEvDesc, stepEvCover}
+	f.Fuzz(func(t *testing.T, text string) {
+		now := clock.Now().In(tehran)
+		c := &Ctx{b: bot, Lang: "fa", User: &store.User{ID: adminUser.ID}}
+		for _, step := range steps {
+			d := &eventDraft{Day: time.Date(2026, 11, 27, 0, 0, 0, 0, tehran), Start: time.Date(2026, 11, 27, 18, 0, 0, 0, tehran)}
+			in := stepInput{text: strings.TrimSpace(text)}
+			if _, err := bot.takeStep(c, step, in, d, now); err != nil {
+				var ue *userError
+				if !errors.As(err, &ue) {
+					t.Fatalf("step %s: internal error %v for %q", step, err, text)
+				}
+				continue
+			}
+			switch {
+			case utf8.RuneCountInString(d.Title) > maxDescriptionRunes:
+				t.Fatalf("step %s accepted %d runes", step, utf8.RuneCountInString(d.Title))
+			case step == stepEvDate && d.Day.Before(now.Truncate(24*time.Hour).Add(-24*time.Hour)):
+				t.Fatalf("date %q accepted in the past: %v", text, d.Day)
+			case step == stepEvTime && !d.Start.After(now):
+				t.Fatalf("time %q accepted in the past", text)
+			case step == stepEvEnd && !d.End.After(d.Start):
+				t.Fatalf("end %q accepted before the start", text)
+			case step == stepEvCapacity && (d.Capacity < 0 || d.Capacity > maxCapacity):
+				t.Fatalf("capacity %q accepted as %d", text, d.Capacity)
+			case step == stepEvPlace && d.Place.Online != "" && !safeURL(d.Place.Online):
+				t.Fatalf("link %q accepted", text)
+			}
+		}
+	})
 }

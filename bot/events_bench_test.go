@@ -24,25 +24,34 @@ func (noAPI) MakeRequest(string, tgbotapi.Params) (*tgbotapi.APIResponse, error)
 	return &tgbotapi.APIResponse{Ok: true}, nil
 }
 
+// offlineBot is a bot on a fresh database that is not connected to anything, for benchmarks and fuzz
+// tests of its parts; its clock is the harness's start.
+func offlineBot(tb testing.TB) (*Bot, *testClock) {
+	tb.Helper()
+	clock := &testClock{now: time.Date(2026, 11, 26, 10, 0, 0, 0, tehran)}
+	db, err := store.Open(filepath.Join(tb.TempDir(), "offline.db"), store.Options{Now: clock.Now})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	texts, err := locales.Load()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	bot, err := New(Deps{API: noAPI{}, Store: db, Texts: texts, Catalog: embeddedCatalog(tb), Location: tehran, Now: clock.Now, Username: "tavan_bot"})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return bot, clock
+}
+
 // benchBot is a bot on a fresh database with events upcoming events of attendees reservations each,
 // half of them full with a waitlist.
 func benchBot(b *testing.B, events, attendees int) (*Bot, *testClock) {
 	b.Helper()
-	clock := &testClock{now: time.Date(2026, 11, 26, 10, 0, 0, 0, tehran)}
-	db, err := store.Open(filepath.Join(b.TempDir(), "bench.db"), store.Options{Now: clock.Now})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	texts, err := locales.Load()
-	if err != nil {
-		b.Fatal(err)
-	}
-	bot, err := New(Deps{API: noAPI{}, Store: db, Texts: texts, Catalog: embeddedCatalog(b), Location: tehran, Now: clock.Now, Username: "tavan_bot"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	err = db.Update(func(tx *store.Tx) error {
+	bot, clock := offlineBot(b)
+	db := bot.Store
+	err := db.Update(func(tx *store.Tx) error {
 		for u := range attendees * 2 {
 			if err := tx.PutUser(&store.User{ID: int64(1000 + u), FirstName: "کاربر", DailyMinute: store.NoDailyTime}); err != nil {
 				return err
