@@ -65,7 +65,7 @@ func (b *Bot) handleLocation(ctx context.Context, c *Ctx) error {
 		}
 		var err error
 		br, err = tx.NewBrowse(u.ID, store.Browse{Section: secCentres, Near: true,
-			Lat: roundTo(loc.Latitude, 3), Lon: roundTo(loc.Longitude, 3)})
+			Lat: roundTo(loc.Latitude, 4), Lon: roundTo(loc.Longitude, 4)})
 		return err
 	}); err != nil {
 		return err
@@ -77,8 +77,8 @@ func (b *Bot) handleLocation(ctx context.Context, c *Ctx) error {
 	return b.showView(ctx, c, view{sec: secCentres, filter: filterAll, seq: br.Seq})
 }
 
-// roundTo keeps d decimals: 3 decimals of a degree is about 100 m, enough to sort centres by distance
-// without keeping where exactly a learner lives.
+// roundTo keeps d decimals. 4 decimals of a degree is about 10 m: the distances shown stay right, and the
+// stored point (the learner's own record, erased by /deleteme) is no finer than that.
 func roundTo(x float64, d int) float64 {
 	p := math.Pow(10, float64(d))
 	return math.Round(x*p) / p

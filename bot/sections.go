@@ -481,7 +481,7 @@ func (b *Bot) handleSearchQuery(ctx context.Context, c *Ctx) error {
 	if m.Text == "" {
 		return c.Fail("SearchNotText")
 	}
-	query := strings.TrimSpace(persian.Normalize(m.Text))
+	query := strings.Join(strings.Fields(m.Text), " ") // kept as typed (shown back); matching normalizes
 	if n := utf8.RuneCountInString(query); n > maxQueryRunes {
 		return c.Fail("SearchTooLong", "Max", c.num(maxQueryRunes))
 	}

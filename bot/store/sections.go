@@ -15,7 +15,7 @@ type Browse struct {
 	Section string  `json:"sec"`
 	Query   string  `json:"q,omitempty"`
 	Near    bool    `json:"near,omitempty"`
-	Lat     float64 `json:"lat,omitempty"` // rounded to about 100 m: enough to sort centres, no more
+	Lat     float64 `json:"lat,omitempty"` // rounded to about 10 m
 	Lon     float64 `json:"lon,omitempty"`
 }
 
