@@ -307,3 +307,5 @@ func (h *harness) pressDataForged(u tgsim.User, m tgsim.Message, data string) st
 	h.settle()
 	return ans.Text
 }
+
+type storeTx = store.Tx

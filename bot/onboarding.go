@@ -42,6 +42,9 @@ func (b *Bot) handleStart(ctx context.Context, c *Ctx) error {
 	}); err != nil {
 		return err
 	}
+	if handled, err := b.handleStartPayload(ctx, c, payload); handled || err != nil {
+		return err
+	}
 	if c.User.Onboarded {
 		_, err := c.Reply(ctx, c.T("WelcomeBack", "Name", tghtml.Escape(c.User.FirstName)), nil)
 		return err
