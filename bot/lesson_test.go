@@ -190,4 +190,3 @@ func TestContentReload(t *testing.T) {
 		t.Errorf("non-admin /reload answered %q", got)
 	}
 }
-

@@ -18,6 +18,14 @@ import (
 // invalid input is split on a best-effort basis. A limit below 2 is treated as 2 (one emoji is 2 units).
 func SplitHTML(html string, limit int) []string {
 	limit = max(limit, 2)
+	if plain, err := tghtml.Plain(html); err == nil { // valid input: answer the common cases without tokenizing
+		if strings.TrimFunc(plain, isBreakSpace) == "" {
+			return nil
+		}
+		if tghtml.UTF16Len(plain) <= limit {
+			return []string{html}
+		}
+	}
 	t := tokenizeHTML(html)
 	if len(t.chars) == 0 || t.onlySpace() {
 		return nil
@@ -70,7 +78,7 @@ type tokenized struct {
 
 // tokenizeHTML reads HTML the way tghtml does: a tag runs from '<' to the next '>', an entity from '&' to ';'.
 func tokenizeHTML(s string) *tokenized {
-	t := &tokenized{html: s, stacks: [][]openTag{nil}}
+	t := &tokenized{html: s, stacks: [][]openTag{nil}, chars: make([]htmlChar, 0, utf8.RuneCountInString(s))}
 	cur := 0
 	for i := 0; i < len(s); {
 		switch s[i] {
