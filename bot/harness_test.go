@@ -207,6 +207,9 @@ func (h *harness) ctx() context.Context {
 func (h *harness) settle() {
 	h.t.Helper()
 	if err := h.sim.WaitAllConfirmed(h.ctx()); err != nil {
+		h.t.Fatalf("bot did not fetch the updates: %v", err)
+	}
+	if err := h.bot.WaitIdle(h.ctx()); err != nil {
 		h.t.Fatalf("bot did not finish handling the updates: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tavan7/tavan/bot/tghtml"
@@ -27,6 +28,19 @@ func TestEmbeddedContent(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestLoadConcurrent runs loads side by side (a /reload while another runs) for the race detector.
+func TestLoadConcurrent(t *testing.T) {
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			if _, err := Load(Embedded()); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
 }
 
 func mustLoadEmbedded(t *testing.T) *Catalog {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 	"testing"
@@ -443,5 +442,3 @@ func TestPartsAreValid(t *testing.T) {
 		}
 	}
 }
-
-var _ fs.FS = fstest.MapFS{}

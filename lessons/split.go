@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/tavan7/tavan/bot/tghtml"
@@ -22,7 +23,7 @@ func SplitHTML(html string, limit int) []string {
 		if strings.TrimFunc(plain, isBreakSpace) == "" {
 			return nil
 		}
-		if tghtml.UTF16Len(plain) <= limit {
+		if utf16Len(plain) <= limit {
 			return []string{html}
 		}
 	}
@@ -113,14 +114,14 @@ func tokenizeHTML(s string) *tokenized {
 			if semi := strings.IndexByte(s[i:], ';'); semi > 0 {
 				if text, err := tghtml.Plain(s[i : i+semi+1]); err == nil && text != "" {
 					r, _ := utf8.DecodeRuneInString(text)
-					t.chars = append(t.chars, htmlChar{start: i, end: i + semi + 1, r: r, units: tghtml.UTF16Len(text), open: cur})
+					t.chars = append(t.chars, htmlChar{start: i, end: i + semi + 1, r: r, units: utf16Len(text), open: cur})
 					i += semi + 1
 					continue
 				}
 			}
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		t.chars = append(t.chars, htmlChar{start: i, end: i + size, r: r, units: tghtml.UTF16Len(s[i : i+size]), open: cur})
+		t.chars = append(t.chars, htmlChar{start: i, end: i + size, r: r, units: utf16Len(s[i : i+size]), open: cur})
 		i += size
 	}
 	t.final = cur
@@ -216,4 +217,13 @@ func (t *tokenized) part(s, p int) string {
 		b.WriteString("</" + stack[k].name + ">")
 	}
 	return b.String()
+}
+
+// utf16Len is the length Telegram counts: UTF-16 code units.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }

@@ -11,6 +11,7 @@ var (
 	bucketMeta      = []byte("meta")
 	bucketUsers     = []byte("users")
 	bucketHandled   = []byte("handled_updates")
+	bucketInbox     = []byte("inbox")      // update id → raw update, saved before confirming, until handled
 	bucketProgress  = []byte("progress")   // user id (8) + lesson id → Progress
 	bucketDaily     = []byte("daily")      // yyyy-mm-dd → DayStats
 	bucketDayUsers  = []byte("day_users")  // yyyy-mm-dd + user id → present when the user was active that day
@@ -27,7 +28,7 @@ var (
 	bucketDeadLetters = []byte("dead_letters") // id (8) → Job that could not be delivered
 )
 
-var allBuckets = [][]byte{bucketMeta, bucketUsers, bucketHandled, bucketProgress, bucketDaily, bucketDayUsers, bucketFiles, bucketSchedule,
+var allBuckets = [][]byte{bucketMeta, bucketUsers, bucketHandled, bucketInbox, bucketProgress, bucketDaily, bucketDayUsers, bucketFiles, bucketSchedule,
 	bucketPolls, bucketReview, bucketCerts, bucketUserCerts,
 	bucketOutbox, bucketOutboxChats, bucketOutboxKeys, bucketDeadLetters}
 
