@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -312,3 +313,6 @@ func (h *harness) pressDataForged(u tgsim.User, m tgsim.Message, data string) st
 }
 
 type storeTx = store.Tx
+
+// loadTests reports whether the long-running load tests were asked for (TAVAN_LOAD=1).
+func loadTests() bool { return os.Getenv("TAVAN_LOAD") == "1" }
