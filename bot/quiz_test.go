@@ -57,8 +57,14 @@ func (h *harness) attempt(u tgsim.User, l *lessons.Lesson) int {
 	return p.Attempt
 }
 
-func TestWholeCourseWithQuizPollsAndCertificate(t *testing.T) {
-	h := newHarness(t, nil)
+func TestWholeCourseWithQuizPollsAndCertificate(t *testing.T) { wholeCourse(t, "poll") }
+
+func TestWholeCourseWithButtonQuizzes(t *testing.T) { wholeCourse(t, "buttons") }
+
+// wholeCourse takes a learner through a course in Persian: lesson → quiz (one miss) → the next day's
+// lesson …, then the certificate, its verification and the review of the missed question.
+func wholeCourse(t *testing.T, mode string) {
+	h := newHarness(t, func(d *Deps) { d.QuizMode = mode })
 	h.onboard(maryam, "fa", "home")
 	co := embeddedCatalog(t).Course("home-business")
 	for i, l := range co.Lessons {
@@ -68,7 +74,11 @@ func TestWholeCourseWithQuizPollsAndCertificate(t *testing.T) {
 		if i == 0 {
 			wrong = map[int]bool{0: true} // one miss: it must come back in review
 		}
-		h.answerPollQuiz(maryam, l, wrong)
+		if mode == "poll" {
+			h.answerPollQuiz(maryam, l, wrong)
+		} else {
+			h.answerButtonQuiz(maryam, l, wrong)
+		}
 		if i == 0 {
 			if got := h.last(maryam).Plain; !strings.Contains(got, "۲ پاسخ درست از ۳") || !strings.Contains(got, "قبول شدید") {
 				t.Fatalf("first quiz result %q", got)
@@ -126,8 +136,9 @@ func TestWholeCourseWithQuizPollsAndCertificate(t *testing.T) {
 
 	// The missed question comes back in review the day after it was missed... and is due now.
 	h.send(maryam, "/review")
-	if got := h.last(maryam); got.Poll == nil || got.Poll.Question != co.Lessons[0].Quiz[0].Question.FA {
-		t.Errorf("review asked %+v; want the missed question", got)
+	if got := h.last(maryam); (mode == "poll" && (got.Poll == nil || got.Poll.Question != co.Lessons[0].Quiz[0].Question.FA)) ||
+		(mode == "buttons" && !strings.Contains(got.Plain, co.Lessons[0].Quiz[0].Question.FA)) {
+		t.Errorf("review asked %q (poll %+v); want the missed question", got.Plain, got.Poll)
 	}
 	h.send(maryam, "/me")
 	me := h.last(maryam).Plain
@@ -354,4 +365,44 @@ func (h *harness) reviewAllRight(u tgsim.User, l *lessons.Lesson, qi int, tryTwi
 	}
 	h.t.Fatal("review did not end")
 	return seen
+}
+
+// BenchmarkDueReviews is the review-scheduling cost for one learner with 60 cards (a finished course or two).
+func BenchmarkDueReviews(b *testing.B) {
+	h := newHarness(b, nil)
+	h.db.Update(func(tx *store.Tx) error {
+		for i := 0; i < 60; i++ {
+			tx.PutReviewCard(maryam.ID, fmt.Sprintf("lesson-%02d/%d", i/3, i%3+1), store.ReviewCard{Box: i%5 + 1, Due: fmt.Sprintf("2026-11-%02d", 10+i%20)})
+		}
+		return nil
+	})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		h.db.View(func(tx *store.Tx) error { tx.DueReviews(maryam.ID, "2026-11-20"); return nil })
+	}
+}
+
+// TestBytesPerAnsweredQuestion measures how the database grows per answered quiz question (progress,
+// review card, poll record). Run with TAVAN_LOAD=1; the figure goes to the README.
+func TestBytesPerAnsweredQuestion(t *testing.T) {
+	if !loadTests() {
+		t.Skip("measurement: set TAVAN_LOAD=1")
+	}
+	h := newHarness(t, nil)
+	size := func() int64 { n, _ := h.db.Size(); return n }
+	learners := 200
+	for i := 0; i < learners; i++ {
+		h.onboard(tgsim.User{ID: int64(20000 + i), FirstName: "ل", LanguageCode: "fa"}, "fa", "home")
+	}
+	before := size()
+	answered := 0
+	l := embeddedCatalog(t).Lesson("home-business-01")
+	for i := 0; i < learners; i++ {
+		u := tgsim.User{ID: int64(20000 + i), FirstName: "ل", LanguageCode: "fa"}
+		h.pressDataForged(u, h.last(u), cb("quiz", l.ID))
+		h.answerPollQuiz(u, l, map[int]bool{i % 3: true})
+		answered += len(l.Quiz)
+	}
+	t.Logf("%d answers grew the database by %d bytes: %.0f bytes per answered question (bbolt pages included)",
+		answered, size()-before, float64(size()-before)/float64(answered))
 }
