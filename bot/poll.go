@@ -96,6 +96,9 @@ func (b *Bot) poll(ctx context.Context) error {
 			if _, err := b.Store.PruneHandled(); err != nil {
 				log.Warn("prune handled updates", "err", err)
 			}
+			if _, err := b.Store.PrunePolls(); err != nil {
+				log.Warn("prune quiz polls", "err", err)
+			}
 		}
 	}
 	return nil

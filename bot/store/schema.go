@@ -18,6 +18,7 @@ var (
 	bucketFiles     = []byte("file_ids")   // content hash → Telegram file_id
 	bucketSchedule  = []byte("schedule")   // minute of day (2) + user id (8): who gets a daily lesson when
 	bucketPolls     = []byte("polls")      // poll id → PollRecord
+	bucketPollTimes = []byte("poll_times") // sent time (8) + poll id: prune order
 	bucketReview    = []byte("review")     // user id (8) + question id → ReviewCard
 	bucketCerts     = []byte("certs")      // certificate code → Certificate
 	bucketUserCerts = []byte("user_certs") // user id (8) + course id → certificate code
@@ -29,7 +30,7 @@ var (
 )
 
 var allBuckets = [][]byte{bucketMeta, bucketUsers, bucketHandled, bucketInbox, bucketProgress, bucketDaily, bucketDayUsers, bucketFiles, bucketSchedule,
-	bucketPolls, bucketReview, bucketCerts, bucketUserCerts,
+	bucketPolls, bucketPollTimes, bucketReview, bucketCerts, bucketUserCerts,
 	bucketOutbox, bucketOutboxChats, bucketOutboxKeys, bucketDeadLetters}
 
 // Feature files declare their buckets with bucket or userBucket (keys starting with an 8-byte user id,

@@ -214,3 +214,27 @@ func BenchmarkApply(b *testing.B) {
 		db.Apply(i, func(tx *Tx) error { return tx.PutUser(&User{ID: int64(i % 100), DailyMinute: NoDailyTime}) })
 	}
 }
+
+func TestPrunePolls(t *testing.T) {
+	now := testNow
+	db, err := Open(filepath.Join(t.TempDir(), "t.db"), Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.Update(func(tx *Tx) error { return tx.PutPoll("old", &PollRecord{UserID: 1}) })
+	now = now.Add(20 * 24 * time.Hour)
+	db.Update(func(tx *Tx) error { return tx.PutPoll("new", &PollRecord{UserID: 1}) })
+	if n, _ := db.PrunePolls(); n != 1 {
+		t.Errorf("PrunePolls() = %d; want 1", n)
+	}
+	db.View(func(tx *Tx) error {
+		if _, err := tx.Poll("old"); err != ErrNotFound {
+			t.Error("an old poll survived pruning")
+		}
+		if _, err := tx.Poll("new"); err != nil {
+			t.Error("a recent poll was pruned")
+		}
+		return nil
+	})
+}
