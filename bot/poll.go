@@ -99,6 +99,9 @@ func (b *Bot) poll(ctx context.Context) error {
 			if _, err := b.Store.PrunePolls(); err != nil {
 				log.Warn("prune quiz polls", "err", err)
 			}
+			if _, err := b.Store.PruneDayUsers(); err != nil {
+				log.Warn("prune daily activity marks", "err", err)
+			}
 		}
 	}
 	return nil
