@@ -511,6 +511,9 @@ func (b *Bot) handleSearchQuery(ctx context.Context, c *Ctx) error {
 // whole query may appear anywhere, or every word of it.
 func searchEntries(entries []entry, query string) []entry {
 	key := persian.SearchKey(query)
+	if key == "" {
+		return nil // nothing to look for (the handler refuses such a query before it gets here)
+	}
 	var words []string
 	for _, w := range strings.Fields(persian.Normalize(query)) {
 		if k := persian.SearchKey(w); k != "" {

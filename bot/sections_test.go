@@ -486,3 +486,33 @@ func TestEveryShippedItemOpens(t *testing.T) {
 		}
 	}
 }
+
+func TestSectionsInEnglish(t *testing.T) {
+	h := newHarness(t, withSections(t))
+	h.onboard(john, "en", "home")
+	h.send(john, "/library")
+	list := h.last(john)
+	for _, want := range []string{"Tavan library", "1. 📘", "Page 1 of 3"} {
+		if !strings.Contains(list.Plain, want) {
+			t.Errorf("English /library lacks %q:\n%s", want, list.Plain)
+		}
+	}
+	h.press(john, list, "Page 2 »")
+	if got := h.last(john).Plain; !strings.Contains(got, "6. 📘") || !strings.Contains(got, "Page 2 of 3") {
+		t.Errorf("English page 2:\n%s", got)
+	}
+	h.send(john, "/centres")
+	h.press(john, h.last(john), "Centres near me")
+	if got := h.last(john); len(got.ReplyKeyboard) == 0 || got.ReplyKeyboard[0][0] != "📍 Share my location" {
+		t.Errorf("English location keyboard %q", got.ReplyKeyboard)
+	}
+	h.sim.SendLocation(john, hereLat, hereLon)
+	h.settle()
+	if got := h.last(john).Plain; !strings.Contains(got, "📍 60 m") || !strings.Contains(got, "📍 1.4 km") || !strings.Contains(got, "sample data") {
+		t.Errorf("English nearest list:\n%s", got)
+	}
+	h.send(john, "/feedback")
+	if got := h.last(john).Plain; !strings.Contains(got, "Write your suggestion") {
+		t.Errorf("English /feedback: %q", got)
+	}
+}
