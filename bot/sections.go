@@ -167,7 +167,7 @@ func parseView(args []string) (view, bool) {
 	return view{sec: args[0], filter: f, seq: uint32(seq), page: page}, true
 }
 
-// sectionRoutes registers everything of issue 10: the four sections, nearest centres, ambassadors and
+// sectionsRoutes registers everything of issue 10: the four sections, nearest centres, ambassadors and
 // feedback. One line in routes.go calls it.
 func (b *Bot) sectionsRoutes(r *Router) {
 	r.Command("library", b.sectionCommand(secLibrary))
