@@ -995,16 +995,6 @@ func htmlUnescapeForToast(v voice, e *store.Event) string {
 
 // ---- check-in ----
 
-// handleStartPayload lets features act on a /start deep-link payload before onboarding answers it;
-// handled reports whether the /start is fully answered. Other features add their prefixes here.
-func (b *Bot) handleStartPayload(ctx context.Context, c *Ctx, payload string) (handled bool, err error) {
-	switch {
-	case strings.HasPrefix(payload, checkInPrefix):
-		return b.handleCheckIn(ctx, c, strings.TrimPrefix(payload, checkInPrefix))
-	}
-	return false, nil
-}
-
 // handleCheckIn marks the learner present at the event whose door code they opened and credits its
 // duration to their learning time. A walk-in without a reservation is recorded as going. A newcomer goes
 // on into onboarding after the check-in answer.

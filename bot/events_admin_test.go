@@ -78,7 +78,7 @@ func TestNewEventWizard(t *testing.T) {
 		t.Errorf("wizard left step %q", u.Step)
 	}
 	// The confirmation pressed again (a double tap) creates nothing more.
-	if got := h.pressDataForged(adminUser, confirm, buttonData(t, confirm, "ثبت")); !strings.Contains(got, "این دکمه دیگر کار نمی‌کند") {
+	if got := h.pressDataForged(adminUser, confirm, buttonData(confirm, "ثبت")); !strings.Contains(got, "این دکمه دیگر کار نمی‌کند") {
 		t.Errorf("second confirmation answered %q", got)
 	}
 	if n := len(h.allEvents()); n != 1 {
@@ -93,7 +93,7 @@ func TestNewEventWizard(t *testing.T) {
 	h.send(adminUser, "۱۱:۳۰")
 	h.expectReply(adminUser, "https://meet.example.com/tax", "برخط (آنلاین): https://meet.example.com/tax")
 	h.send(adminUser, "0")
-	if got := h.pressDataForged(adminUser, confirm, buttonData(t, confirm, "ثبت")); !strings.Contains(got, "این دکمه دیگر کار نمی‌کند") {
+	if got := h.pressDataForged(adminUser, confirm, buttonData(confirm, "ثبت")); !strings.Contains(got, "این دکمه دیگر کار نمی‌کند") {
 		t.Errorf("the first wizard's button confirmed the second draft: %q", got)
 	}
 	h.press(adminUser, h.last(adminUser), "انصراف")

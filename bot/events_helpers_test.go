@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/tavan7/tavan/bot/store"
@@ -17,11 +16,8 @@ import (
 var (
 	leila = tgsim.User{ID: 201, FirstName: "لیلا", LastName: "کریمی", LanguageCode: "fa"}
 	sara  = tgsim.User{ID: 202, FirstName: "سارا", LanguageCode: "fa"}
-	omid  = tgsim.User{ID: 203, FirstName: "امید", LanguageCode: "fa"}
+	// omid (105) is ambassador_test.go's
 )
-
-// farFuture is later than any test's reminders.
-var farFuture = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // queued is an outbox job with its notice decoded.
 type queued struct {
@@ -145,33 +141,6 @@ func (h *harness) attend(u tgsim.User, e *store.Event) string {
 	h.t.Helper()
 	card := h.openCard(u, e)
 	return h.pressData(u, card, cb("evr", strconv.FormatInt(e.ID, 10)))
-}
-
-// lastWith is the newest bot message in u's chat that satisfies ok.
-func (h *harness) lastWith(u tgsim.User, ok func(tgsim.Message) bool) tgsim.Message {
-	h.t.Helper()
-	msgs := h.sim.BotMessages(u.ID)
-	for i := len(msgs) - 1; i >= 0; i-- {
-		if ok(msgs[i]) {
-			return msgs[i]
-		}
-	}
-	h.t.Fatalf("no such bot message in chat %d", u.ID)
-	return tgsim.Message{}
-}
-
-// buttonData finds the callback data of m's button whose label contains label.
-func buttonData(t testing.TB, m tgsim.Message, label string) string {
-	t.Helper()
-	for _, row := range m.InlineKeyboard {
-		for _, b := range row {
-			if strings.Contains(b.Text, label) {
-				return b.CallbackData
-			}
-		}
-	}
-	t.Fatalf("message %d has no button %q; buttons: %q", m.ID, label, m.ButtonTexts())
-	return ""
 }
 
 func keysOf(qs []queued) []string {

@@ -69,6 +69,11 @@ func TestEventsListTrackFirstAndPersian(t *testing.T) {
 	}
 	_ = parents
 
+	h.send(maryam, "/help")
+	if got := h.last(maryam).Plain; !strings.Contains(got, "/events — رویدادهای پیش رو") {
+		t.Errorf("/help does not mention /events: %q", got)
+	}
+
 	h.onboard(john, "en", "home")
 	h.send(john, "/events")
 	if got := h.last(john).Plain; !strings.Contains(got, "Sunday 6 December 2026, 18:30") || !strings.Contains(got, "40 of 40 seats left") {
@@ -207,6 +212,7 @@ func TestWaitlistOfferExpiryAndPromotion(t *testing.T) {
 	if toast := h.attend(leila, e); !strings.Contains(toast, "نفر ۱ فهرست انتظار") {
 		t.Errorf("second RSVP at capacity 1: %q; want the waitlist", toast)
 	}
+	h.clock.Advance(time.Minute)
 	if toast := h.attend(sara, e); !strings.Contains(toast, "نفر ۲ فهرست انتظار") {
 		t.Errorf("third RSVP: %q", toast)
 	}
@@ -226,7 +232,7 @@ func TestWaitlistOfferExpiryAndPromotion(t *testing.T) {
 	}
 	offers := h.queuedWith(leila.ID, "ev:"+id+":o")
 	if len(offers) != 1 || !strings.Contains(offers[0].Notice.Text, "یک جا برای شما خالی شد") ||
-		!strings.Contains(offers[0].Notice.Text, "پنجشنبه ۵ آذر ۱۴۰۵، ساعت ۲۲:۰۰") {
+		!strings.Contains(offers[0].Notice.Text, "پنجشنبه ۵ آذر ۱۴۰۵، ساعت ۲۲:۰۱") {
 		t.Fatalf("offer notices %+v", offers)
 	}
 	if kb := offers[0].Notice.Keyboard; kb == nil || kb.InlineKeyboard[0][0].CallbackData == nil || *kb.InlineKeyboard[0][0].CallbackData != cb("evo", id, "y") {
@@ -287,10 +293,10 @@ func TestOfferDeclinedOrLapsedWithoutTick(t *testing.T) {
 	}
 	e := h.addEvent(func(e *store.Event) { e.Capacity = 1; e.OfferHours = 2 })
 	id := evID(e)
-	h.attend(maryam, e)
-	h.attend(leila, e)
-	h.attend(sara, e)
-	h.attend(omid, e)
+	for _, u := range []tgsim.User{maryam, leila, sara, omid} { // omid has the smallest id: the queue is by time
+		h.attend(u, e)
+		h.clock.Advance(time.Minute)
+	}
 	h.press(maryam, h.last(maryam), "انصراف از ثبت‌نام")
 
 	// Leila says no: Sara is asked at once.
