@@ -30,6 +30,9 @@ const (
 // handleStart greets, keeps the first deep-link payload on the user's record for later features
 // (referrals, event check-in), and starts onboarding for a newcomer.
 func (b *Bot) handleStart(ctx context.Context, c *Ctx) error {
+	if handled, err := b.handleStartPayload(ctx, c, c.Args); handled || err != nil { // deeplink.go
+		return err
+	}
 	payload := c.Args
 	if !validPayload(payload) {
 		payload = ""
