@@ -52,7 +52,7 @@ type Deps struct {
 	ConsultOfferTimeout   time.Duration // a request unclaimed this long is offered to every available consultant; 10m
 	ConsultIdleTimeout    time.Duration // an open session silent this long closes itself; 24h
 	ConsultDailyLimit     int           // requests a learner may make per day; 3
-	ConsultSweepEvery     time.Duration // how often Run checks those timeouts; 1m
+	ConsultSweepEvery     time.Duration // how often Run checks those timeouts; 1m; negative: never (tests sweep themselves)
 	ConsultRelayPerMinute int           // messages one chat may relay per minute before being asked to slow down; 20
 }
 

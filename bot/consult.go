@@ -239,9 +239,10 @@ func (c *Ctx) topicNames(topics []string) string {
 
 func validTopic(t string) bool { return slices.Contains(consultTopics, t) || t == topicOther }
 
-// cleanInput normalises typed text and reports its length in characters.
+// cleanInput trims typed text and reports its length in characters. It is shown to people as typed, so
+// it is not normalised (persian.Normalize would turn «۱۷» into "17").
 func cleanInput(s string) (string, int) {
-	s = strings.TrimSpace(persian.Normalize(s))
+	s = strings.TrimSpace(s)
 	return s, utf8.RuneCountInString(s)
 }
 
@@ -422,6 +423,9 @@ func (b *Bot) offerRecipients(tx *store.Tx, rec *store.Consultation, level int) 
 	_ = tx.EachConsultant(func(k *store.Consultant) error {
 		if !k.Available() || k.ID == rec.LearnerID || rec.Offered(k.ID) {
 			return nil
+		}
+		if u, err := tx.User(k.ID); err == nil && u.Blocked {
+			return nil // blocked the bot: a card cannot reach them
 		}
 		all = append(all, k.ID)
 		if slices.Contains(k.Topics, rec.Topic) {
@@ -682,19 +686,22 @@ func (b *Bot) sendOffers(ctx context.Context, id uint64) error {
 	for _, t := range targets {
 		c := b.langCtx(t.lang)
 		copyID, err := b.copyMessage(ctx, t.id, rec.LearnerID, rec.QuestionMsg, 0, nil)
-		if err != nil && isGone(err) {
-			b.Logger.Info("consultant unreachable for an offer", "consultant", t.id, "session", id)
-			continue
-		}
-		if err != nil {
+		if err != nil && !isGone(err) {
 			b.Logger.Warn("copy question for an offer", "session", id, "err", err)
 		}
-		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-			tgbotapi.NewInlineKeyboardButtonData(c.T("ConsTakeButton"), cb("cstake", idArg(id)))))
-		card, err := b.sendReplyText(ctx, t.id, b.offerCard(c, rec, lc, copyID != 0), &kb, copyID)
-		if err != nil {
+		var card tgbotapi.Message
+		if err == nil || !isGone(err) {
+			kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+				tgbotapi.NewInlineKeyboardButtonData(c.T("ConsTakeButton"), cb("cstake", idArg(id)))))
+			card, err = b.sendReplyText(ctx, t.id, b.offerCard(c, rec, lc, copyID != 0), &kb, copyID)
+		}
+		switch {
+		case err != nil && isGone(err):
+			// The consultant blocked the bot: the offer is settled without a card, not retried each sweep.
+			b.Logger.Info("consultant unreachable for an offer", "consultant", t.id, "session", id)
+		case err != nil:
 			b.Logger.Warn("send offer card", "session", id, "consultant", t.id, "err", err)
-			continue
+			continue // still pending: the sweep tries again
 		}
 		still := true
 		if err := b.Store.Update(func(tx *store.Tx) error {
@@ -712,7 +719,7 @@ func (b *Bot) sendOffers(ctx context.Context, id uint64) error {
 		}); err != nil {
 			return err
 		}
-		if !still {
+		if !still && card.MessageID != 0 {
 			// Taken or withdrawn between the send and this record: the winner's claim did not know this
 			// card, so it is retired here, once.
 			b.retireCard(ctx, t.id, t.lang, id, store.Offer{Card: card.MessageID, Copy: copyID, Sent: b.Now()}, "ConsCardTaken")

@@ -178,9 +178,11 @@ func (b *Bot) handleConsultantAdminButton(ctx context.Context, c *Ctx) error {
 	}); err != nil {
 		return err
 	}
-	if changed {
-		_ = c.Toast(ctx, c.T("Saved"), false)
+	if !changed {
+		// A second tap on a stale button: the list already shows this, and an identical edit is an error.
+		return c.Toast(ctx, c.T("Saved"), false)
 	}
+	_ = c.Toast(ctx, c.T("Saved"), false)
 	return b.handleConsultantList(ctx, c)
 }
 

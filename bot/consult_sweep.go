@@ -23,9 +23,14 @@ type sweepReport struct {
 }
 
 // startConsultSweeps runs consultSweep now and then every ConsultSweepEvery until ctx ends; wait returns
-// when the goroutine has ended, which Run does before returning (the store closes after Run).
+// when the goroutine has ended, which Run does before returning (the store closes after Run). A negative
+// ConsultSweepEvery turns the background sweeps off (tests that drive consultSweep themselves).
 func (b *Bot) startConsultSweeps(ctx context.Context) (wait func()) {
 	done := make(chan struct{})
+	if b.ConsultSweepEvery < 0 {
+		close(done)
+		return func() {}
+	}
 	go func() {
 		defer close(done)
 		t := time.NewTicker(b.sweepEvery())
