@@ -64,6 +64,7 @@ type Bot struct {
 
 	pollsUnsupported atomic.Bool // the Bot API server refused sendPoll: quizzes use buttons from then on
 
+	inflight inflightCounter
 	lastPoll atomic.Int64 // unix nanos of the last successful getUpdates, for health checks
 	panics   atomic.Int64
 

@@ -1,12 +1,10 @@
 package bot
 
 import (
-	"encoding/json"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/bot/tgsim"
@@ -139,27 +137,8 @@ func (h *harness) session(learner, consultant tgsim.User, topic string) uint64 {
 	return id
 }
 
-// notices decodes the outbox notices waiting for chatID, oldest first. (The outbox sender of issue 5
-// is not in this branch yet; once it is, these become delivered messages.)
-func (h *harness) notices(chatID int64) []Notice {
-	h.t.Helper()
-	jobs, err := h.db.PendingJobs(store.LaneNotice, h.clock.Now().Add(24*365*time.Hour), 1000)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	var out []Notice
-	for _, j := range jobs {
-		if j.ChatID != chatID {
-			continue
-		}
-		var n Notice
-		if err := json.Unmarshal(j.Payload, &n); err != nil {
-			h.t.Fatalf("decode notice: %v", err)
-		}
-		out = append(out, n)
-	}
-	return out
-}
+// (notices, in sections_helpers_test.go, decodes the outbox notices waiting for a chat: the outbox sender of
+// issue 5 is not in main yet; once it is, these become delivered messages.)
 
 // noticeWith is the first pending notice to chatID whose text contains substr.
 func (h *harness) noticeWith(chatID int64, substr string) (Notice, bool) {

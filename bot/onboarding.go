@@ -30,7 +30,8 @@ const (
 // handleStart greets, keeps the first deep-link payload on the user's record for later features
 // (referrals, event check-in), and starts onboarding for a newcomer.
 func (b *Bot) handleStart(ctx context.Context, c *Ctx) error {
-	if handled, err := b.handleStartPayload(ctx, c, c.Args); handled || err != nil { // deeplink.go
+	// First, before anything is saved: a referral is credited in the transaction that creates the learner.
+	if handled, err := b.handleStartPayload(ctx, c, c.Args); handled || err != nil {
 		return err
 	}
 	payload := c.Args

@@ -41,6 +41,7 @@ func (b *Bot) routes() *Router {
 	// help.go
 	r.Command("help", b.handleHelp)
 
+	b.sectionsRoutes(r)
 	b.consultRoutes(r)
 	return r
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -20,6 +21,8 @@ type Config struct {
 	Location  *time.Location
 	LogLevel  slog.Level
 	LogFormat string
+	Content   string // external content folder, "" = embedded only
+	QuizMode  string // "poll" or "buttons"
 }
 
 // usageError is a bad command line or setting: one line for the operator, exit code 2.
@@ -40,6 +43,8 @@ var settings = []setting{
 	{"TAVAN_TIMEZONE", "timezone", "Asia/Tehran", "IANA time zone for schedules and dates"},
 	{"TAVAN_LOG_LEVEL", "log-level", "info", "debug, info, warn or error"},
 	{"TAVAN_LOG_FORMAT", "log-format", "text", "text or json"},
+	{"TAVAN_CONTENT", "content", "", "folder of courses that extends or replaces the embedded ones by id (reload: /reload or SIGHUP)"},
+	{"TAVAN_QUIZ_MODE", "quiz-mode", "poll", "poll (native quiz polls, falling back to buttons) or buttons"},
 }
 
 // parseConfig reads env and flags into a Config. It is pure: tests pass their own getenv.
@@ -66,6 +71,16 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		APIURL:    strings.TrimRight(*values["TELEGRAM_API_URL"], "/"),
 		DB:        *values["TAVAN_DB"],
 		LogFormat: *values["TAVAN_LOG_FORMAT"],
+		Content:   *values["TAVAN_CONTENT"],
+		QuizMode:  *values["TAVAN_QUIZ_MODE"],
+	}
+	if cfg.QuizMode != "poll" && cfg.QuizMode != "buttons" {
+		return Config{}, nil, usageError{fmt.Sprintf("TAVAN_QUIZ_MODE: %q is not poll or buttons", cfg.QuizMode)}
+	}
+	if cfg.Content != "" {
+		if info, err := os.Stat(cfg.Content); err != nil || !info.IsDir() {
+			return Config{}, nil, usageError{fmt.Sprintf("TAVAN_CONTENT: %q is not a folder", cfg.Content)}
+		}
 	}
 	if u, err := url.Parse(cfg.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return Config{}, nil, usageError{fmt.Sprintf("TELEGRAM_API_URL: %q is not an http(s) URL", cfg.APIURL)}
@@ -108,7 +123,7 @@ Commands:
   (none)          serve Telegram if TELEGRAM_BOT_TOKEN is set, else start the local sandbox
   run             serve Telegram (fails without a token)
   sandbox         chat with the bot in a browser, against the built-in Telegram emulator
-  lessons check   validate a content folder
+  lessons check [DIR]  validate a content folder (default: the embedded content)
   version         print the version
 
 Settings (environment variable, or the flag):

@@ -29,6 +29,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "version":
 		fmt.Fprintln(stdout, "tavanbot", version)
 		return nil
+	case "lessons":
+		return lessonsCheck(args, stdout)
 	case "", "run", "sandbox":
 	default:
 		return usageError{fmt.Sprintf("unknown command %q (see tavanbot -h)", cmd)}
@@ -58,6 +60,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	go reloadOnHangup(ctx, b, logger)
 	logger.Info("tavanbot started", "version", version, "api", cfg.APIURL, "db", cfg.DB, "bot", b.Username)
 	return b.Run(ctx)
 }
@@ -67,6 +70,11 @@ func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Tim
 	texts, err := locales.Load()
 	if err != nil {
 		return nil, err
+	}
+	load := contentLoader(cfg.Content)
+	catalog, err := load()
+	if err != nil {
+		return nil, err // refuse to start on broken content, naming file and line
 	}
 	pollTimeout := 25 * time.Second
 	client := &http.Client{Timeout: pollTimeout + 15*time.Second}
@@ -82,6 +90,9 @@ func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Tim
 		Username:    api.Self.UserName,
 		Store:       db,
 		Texts:       texts,
+		Catalog:     catalog,
+		LoadContent: load,
+		QuizMode:    cfg.QuizMode,
 		Admins:      cfg.Admins,
 		Location:    cfg.Location,
 		Now:         clock,
