@@ -114,7 +114,10 @@ func (b *Bot) sweepWaiting(tx *store.Tx, rec *store.Consultation, now time.Time,
 	if stale {
 		rep.Offered++
 	}
-	lc := b.langCtx(langOf(tx, rec.LearnerID))
+	notify := func(id string) error {
+		lc := b.langCtx(langOf(tx, rec.LearnerID))
+		return b.enqueue(tx, Notice{ChatID: rec.LearnerID, Text: lc.T(id, "Session", lc.sessionNum(rec.ID))})
+	}
 	switch {
 	case rec.Offline:
 		if available == 0 {
@@ -129,7 +132,7 @@ func (b *Bot) sweepWaiting(tx *store.Tx, rec *store.Consultation, now time.Time,
 			return false, err
 		}
 		rep.Offered++
-		return true, b.enqueue(tx, Notice{ChatID: rec.LearnerID, Text: lc.T("ConsBackNotice", "Session", lc.sessionNum(rec.ID))})
+		return true, notify("ConsBackNotice")
 	case rec.Level == 0 && now.Sub(rec.OfferedAt) >= b.offerTimeout():
 		rec.Level = 1
 		ids, _ := b.offerRecipients(tx, rec, 1)
@@ -138,7 +141,7 @@ func (b *Bot) sweepWaiting(tx *store.Tx, rec *store.Consultation, now time.Time,
 		}
 		if len(ids) > 0 {
 			rep.Widened++
-			return true, b.enqueue(tx, Notice{ChatID: rec.LearnerID, Text: lc.T("ConsWidenedNotice", "Session", lc.sessionNum(rec.ID))})
+			return true, notify("ConsWidenedNotice")
 		}
 		if available == 0 {
 			// Those it was offered to have all gone away: the first consultant back gets it.
@@ -147,7 +150,7 @@ func (b *Bot) sweepWaiting(tx *store.Tx, rec *store.Consultation, now time.Time,
 				return false, err
 			}
 			rep.Offline++
-			return stale, b.enqueue(tx, Notice{ChatID: rec.LearnerID, Text: lc.T("ConsNobodyNotice", "Session", lc.sessionNum(rec.ID))})
+			return stale, notify("ConsNobodyNotice")
 		}
 	}
 	return stale, nil

@@ -416,6 +416,20 @@ func TestIdleSessionClosesItself(t *testing.T) {
 	if _, ok := h.noticeWith(amir.ID, "بسته شد"); !ok {
 		t.Errorf("the consultant was not told: %+v", h.notices(amir.ID))
 	}
+
+	// Delivered (by the stand-in for the outbox sender), the notices work: the learner rates from theirs,
+	// the consultant writes a summary from theirs.
+	h.deliverNotices()
+	h.press(maryam, h.last(maryam), "۵⭐")
+	if rec := h.consultation(id); rec.Rating != 5 {
+		t.Errorf("rating from the idle notice: %d", rec.Rating)
+	}
+	h.press(amir, h.last(amir), "نوشتن خلاصه")
+	h.send(amir, "خلاصه پس از بسته شدن خودکار")
+	if got := h.last(maryam).Plain; !strings.Contains(got, "خلاصه پس از بسته شدن خودکار") {
+		t.Errorf("the learner got %q; want the summary", got)
+	}
+
 	h.send(maryam, "/consult")
 	if got := h.last(maryam).Plain; !strings.Contains(got, "پرسش شما دربارهٔ کدام موضوع است") {
 		t.Errorf("after the idle close /consult answered %q", got)
@@ -497,8 +511,12 @@ func TestAbuseReportAndBar(t *testing.T) {
 	if got := h.pressDataForged(amir, h.last(amir), barData); !strings.Contains(got, "این دکمه دیگر کار نمی‌کند") {
 		t.Errorf("a consultant pressing the bar button got %q", got)
 	}
-	h.send(adminUser, "/consultations")
-	if got := h.pressDataForged(adminUser, h.last(adminUser), barData); !strings.Contains(got, "101") {
+	h.deliverNotices()
+	report := h.last(adminUser)
+	if !strings.Contains(report.Plain, "<بی‌ادبانه>") || !report.HasButton(barData) {
+		t.Fatalf("the delivered report %q buttons %q", report.Plain, report.ButtonTexts())
+	}
+	if got := h.press(adminUser, report, "بستن دسترسی"); !strings.Contains(got, "101") {
 		t.Errorf("the admin's bar answered %q", got)
 	}
 	if rec := h.consultation(id); rec.Status != store.ConsultClosed || rec.ClosedBy != "admin" {

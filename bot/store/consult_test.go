@@ -205,3 +205,21 @@ func TestPruneTranscripts(t *testing.T) {
 		return nil
 	})
 }
+
+// BenchmarkClaimConsultation is a request added and claimed, one transaction each (without fsync).
+func BenchmarkClaimConsultation(b *testing.B) {
+	db, err := Open(b.TempDir()+"/b.db", Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	for b.Loop() {
+		c := &Consultation{LearnerID: 7, Topic: "marketing", Status: ConsultWaiting}
+		if err := db.Update(func(tx *Tx) error { return tx.AddConsultation(c) }); err != nil {
+			b.Fatal(err)
+		}
+		if err := db.Update(func(tx *Tx) error { _, err := tx.ClaimConsultation(c.ID, 9); return err }); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
