@@ -455,3 +455,26 @@ func (h *harness) liveIDs() []uint64 {
 	_ = h.db.View(func(tx *store.Tx) error { ids = tx.LiveConsultations(); return nil })
 	return ids
 }
+
+func TestConsultantLeavingMidSession(t *testing.T) {
+	h := clubHarness(t, nil)
+	h.onboard(maryam, "fa", "home")
+	h.makeConsultant(amir, "دکتر امیر", "marketing")
+	id := h.session(maryam, amir, "marketing")
+	h.send(amir, "/deleteme")
+	h.press(amir, h.last(amir), "همه را پاک کن")
+	if h.isConsultant(amir) {
+		t.Fatal("the consultant record survived /deleteme")
+	}
+	h.send(maryam, "هنوز آن‌جایید؟")
+	if got := h.last(maryam).Plain; !strings.Contains(got, "دیگر در باشگاه نیست") {
+		t.Errorf("the learner got %q; want the session closed with a notice", got)
+	}
+	if rec := h.consultation(id); rec.Status != store.ConsultClosed || rec.ClosedBy != "gone" {
+		t.Errorf("session after the consultant left: %+v", rec)
+	}
+	h.send(maryam, "/consult")
+	if got := h.last(maryam).Plain; !strings.Contains(got, "کدام موضوع") {
+		t.Errorf("/consult afterwards: %q", got)
+	}
+}
