@@ -27,6 +27,9 @@ func (b *Bot) handleStartPayload(ctx context.Context, c *Ctx, payload string) (h
 	case strings.HasPrefix(payload, checkInPrefix):
 		// events.go: the door code marks the learner present; a newcomer then goes on to onboarding.
 		return b.handleCheckIn(ctx, c, strings.TrimPrefix(payload, checkInPrefix))
+	case strings.HasPrefix(payload, invitePrefix):
+		// consult_consultant.go: a one-time consultant invite; it answers the /start entirely.
+		return true, b.redeemInvite(ctx, c, strings.TrimPrefix(payload, invitePrefix))
 	}
 	return false, nil
 }

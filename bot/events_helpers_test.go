@@ -15,7 +15,7 @@ import (
 
 var (
 	leila = tgsim.User{ID: 201, FirstName: "لیلا", LastName: "کریمی", LanguageCode: "fa"}
-	sara  = tgsim.User{ID: 202, FirstName: "سارا", LanguageCode: "fa"}
+	sima  = tgsim.User{ID: 212, FirstName: "سیما", LanguageCode: "fa"}
 	// omid (105) is ambassador_test.go's
 )
 

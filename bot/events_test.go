@@ -202,7 +202,7 @@ func TestReminderQuietHours(t *testing.T) {
 
 func TestWaitlistOfferExpiryAndPromotion(t *testing.T) {
 	h := newHarness(t, nil)
-	for _, u := range []tgsim.User{maryam, leila, sara} {
+	for _, u := range []tgsim.User{maryam, leila, sima} {
 		h.onboard(u, "fa", "home")
 	}
 	e := h.addEvent(func(e *store.Event) { e.Capacity = 1 })
@@ -213,10 +213,10 @@ func TestWaitlistOfferExpiryAndPromotion(t *testing.T) {
 		t.Errorf("second RSVP at capacity 1: %q; want the waitlist", toast)
 	}
 	h.clock.Advance(time.Minute)
-	if toast := h.attend(sara, e); !strings.Contains(toast, "نفر ۲ فهرست انتظار") {
+	if toast := h.attend(sima, e); !strings.Contains(toast, "نفر ۲ فهرست انتظار") {
 		t.Errorf("third RSVP: %q", toast)
 	}
-	if card := h.last(sara).Plain; !strings.Contains(card, "ظرفیت تکمیل است؛ ۲ نفر در فهرست انتظار") || !strings.Contains(card, "نفر ۲ فهرست انتظار") {
+	if card := h.last(sima).Plain; !strings.Contains(card, "ظرفیت تکمیل است؛ ۲ نفر در فهرست انتظار") || !strings.Contains(card, "نفر ۲ فهرست انتظار") {
 		t.Errorf("waitlisted card %q", card)
 	}
 	if len(h.queuedWith(leila.ID, "ev:"+id+":r")) != 0 {
@@ -238,8 +238,8 @@ func TestWaitlistOfferExpiryAndPromotion(t *testing.T) {
 	if kb := offers[0].Notice.Keyboard; kb == nil || kb.InlineKeyboard[0][0].CallbackData == nil || *kb.InlineKeyboard[0][0].CallbackData != cb("evo", id, "y") {
 		t.Errorf("offer buttons %+v", offers[0].Notice.Keyboard)
 	}
-	if got := h.rsvpStatus(e.ID, sara); got != store.RSVPWaitlist {
-		t.Errorf("sara = %s; want still waiting while leila's offer runs", got)
+	if got := h.rsvpStatus(e.ID, sima); got != store.RSVPWaitlist {
+		t.Errorf("sima = %s; want still waiting while leila's offer runs", got)
 	}
 	h.send(omid, "/start")
 	h.send(omid, "/events")
@@ -262,38 +262,38 @@ func TestWaitlistOfferExpiryAndPromotion(t *testing.T) {
 	if n := h.queuedWith(leila.ID, "ev:"+id+":x"); len(n) != 1 || !strings.Contains(n[0].Notice.Text, "مهلت جای خالی") {
 		t.Errorf("expiry notice %+v", n)
 	}
-	r = h.rsvp(e.ID, sara)
+	r = h.rsvp(e.ID, sima)
 	if r.Status != store.RSVPOffered || !r.OfferExpires.Equal(h.clock.Now().Add(12*time.Hour)) {
-		t.Fatalf("sara = %s until %v; want offered for 12 hours", r.Status, r.OfferExpires)
+		t.Fatalf("sima = %s until %v; want offered for 12 hours", r.Status, r.OfferExpires)
 	}
 	h.tick() // idempotent
-	if n := len(h.queuedWith(sara.ID, "ev:"+id+":o")); n != 1 {
-		t.Errorf("sara has %d offers after a second tick; want 1", n)
+	if n := len(h.queuedWith(sima.ID, "ev:"+id+":o")); n != 1 {
+		t.Errorf("sima has %d offers after a second tick; want 1", n)
 	}
 
 	// Leila's old button is stale now; Sara accepts hers.
 	if toast := h.pressDataForged(leila, h.last(leila), cb("evo", id, "y")); !strings.Contains(toast, "مهلت این پیشنهاد تمام شده") {
 		t.Errorf("an expired offer accepted: %q", toast)
 	}
-	if toast := h.pressDataForged(sara, h.last(sara), cb("evo", id, "y")); !strings.Contains(toast, "ثبت‌نام شد") {
+	if toast := h.pressDataForged(sima, h.last(sima), cb("evo", id, "y")); !strings.Contains(toast, "ثبت‌نام شد") {
 		t.Errorf("accepting the offer: %q", toast)
 	}
-	if got := h.rsvpStatus(e.ID, sara); got != store.RSVPGoing {
-		t.Errorf("sara = %s; want going", got)
+	if got := h.rsvpStatus(e.ID, sima); got != store.RSVPGoing {
+		t.Errorf("sima = %s; want going", got)
 	}
-	if n := len(h.queuedWith(sara.ID, "ev:"+id+":r")); n != 2 {
-		t.Errorf("sara has %d reminders after the promotion; want 2", n)
+	if n := len(h.queuedWith(sima.ID, "ev:"+id+":r")); n != 2 {
+		t.Errorf("sima has %d reminders after the promotion; want 2", n)
 	}
 }
 
 func TestOfferDeclinedOrLapsedWithoutTick(t *testing.T) {
 	h := newHarness(t, nil)
-	for _, u := range []tgsim.User{maryam, leila, sara, omid} {
+	for _, u := range []tgsim.User{maryam, leila, sima, omid} {
 		h.onboard(u, "fa", "home")
 	}
 	e := h.addEvent(func(e *store.Event) { e.Capacity = 1; e.OfferHours = 2 })
 	id := evID(e)
-	for _, u := range []tgsim.User{maryam, leila, sara, omid} { // omid has the smallest id: the queue is by time
+	for _, u := range []tgsim.User{maryam, leila, sima, omid} { // omid has the smallest id: the queue is by time
 		h.attend(u, e)
 		h.clock.Advance(time.Minute)
 	}
@@ -303,19 +303,19 @@ func TestOfferDeclinedOrLapsedWithoutTick(t *testing.T) {
 	if toast := h.pressDataForged(leila, h.last(leila), cb("evo", id, "n")); !strings.Contains(toast, "نفر بعدی") {
 		t.Errorf("decline toast %q", toast)
 	}
-	if got := h.rsvpStatus(e.ID, sara); got != store.RSVPOffered {
-		t.Fatalf("after leila declined, sara = %s", got)
+	if got := h.rsvpStatus(e.ID, sima); got != store.RSVPOffered {
+		t.Fatalf("after leila declined, sima = %s", got)
 	}
 	// Sara's two-hour window lapses; nobody ticks, but her late press settles the event itself.
 	h.clock.Advance(2*time.Hour + time.Second)
-	if toast := h.pressDataForged(sara, h.last(sara), cb("evo", id, "y")); !strings.Contains(toast, "مهلت این پیشنهاد تمام شده") {
+	if toast := h.pressDataForged(sima, h.last(sima), cb("evo", id, "y")); !strings.Contains(toast, "مهلت این پیشنهاد تمام شده") {
 		t.Errorf("late accept answered %q", toast)
 	}
 	if got := h.rsvpStatus(e.ID, omid); got != store.RSVPOffered {
 		t.Errorf("omid = %s; want the seat offered to him", got)
 	}
-	if n := len(h.queuedWith(sara.ID, "ev:"+id+":x")); n != 0 {
-		t.Errorf("sara, answered directly, also got %d expiry notices", n)
+	if n := len(h.queuedWith(sima.ID, "ev:"+id+":x")); n != 0 {
+		t.Errorf("sima, answered directly, also got %d expiry notices", n)
 	}
 }
 
@@ -432,8 +432,8 @@ func TestCheckInDoorCode(t *testing.T) {
 	}
 
 	h.clock.Set(time.Date(2026, 12, 6, 23, 0, 0, 0, tehran))
-	h.send(sara, payload)
-	if got := h.sim.BotMessages(sara.ID)[0].Plain; !strings.Contains(got, "گذشته است") {
+	h.send(sima, payload)
+	if got := h.sim.BotMessages(sima.ID)[0].Plain; !strings.Contains(got, "گذشته است") {
 		t.Errorf("check-in after closing: %q", got)
 	}
 }
@@ -487,7 +487,7 @@ func TestEventListPagesNeverOverflow(t *testing.T) {
 
 func TestLastSeatRaceHonoursCapacity(t *testing.T) {
 	h := newHarness(t, nil)
-	users := []tgsim.User{maryam, leila, sara, omid}
+	users := []tgsim.User{maryam, leila, sima, omid}
 	for _, u := range users {
 		h.onboard(u, "fa", "home")
 	}

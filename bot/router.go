@@ -242,6 +242,11 @@ func (r *Router) findMessage(c *Ctx, m *tgbotapi.Message) HandlerFunc {
 		}
 		return h
 	}
+	// The consultants club (consult_relay.go): a learner or consultant in an open session is talking to
+	// the other side, so their messages are relayed before any step or text handler sees them.
+	if c.b.inConsultSession(c) {
+		return c.b.handleRelay
+	}
 	if step := c.User.Step; step != "" {
 		if h := r.steps[step]; h != nil {
 			return h

@@ -43,5 +43,6 @@ func (b *Bot) routes() *Router {
 
 	b.sectionsRoutes(r)
 	b.eventsRoutes(r)
+	b.consultRoutes(r)
 	return r
 }
