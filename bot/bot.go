@@ -47,6 +47,13 @@ type Deps struct {
 
 	PollTimeout time.Duration // long-poll seconds; default 25s
 	Workers     int           // parallel chat workers; default 64
+
+	// The consultants club (consult.go); zero values take the defaults there.
+	ConsultOfferTimeout   time.Duration // a request unclaimed this long is offered to every available consultant; 10m
+	ConsultIdleTimeout    time.Duration // an open session silent this long closes itself; 24h
+	ConsultDailyLimit     int           // requests a learner may make per day; 3
+	ConsultSweepEvery     time.Duration // how often Run checks those timeouts; 1m; negative: never (tests sweep themselves)
+	ConsultRelayPerMinute int           // messages one chat may relay per minute before being asked to slow down; 20
 }
 
 // Bot is the running application.
@@ -57,8 +64,11 @@ type Bot struct {
 
 	pollsUnsupported atomic.Bool // the Bot API server refused sendPoll: quizzes use buttons from then on
 
+	inflight inflightCounter
 	lastPoll atomic.Int64 // unix nanos of the last successful getUpdates, for health checks
 	panics   atomic.Int64
+
+	club clubState // consult_relay.go, consult_sweep.go: the club's in-memory state
 }
 
 // New builds a bot; Run starts it.
@@ -120,5 +130,10 @@ func (b *Bot) Run(ctx context.Context) error {
 		return describe("deleteWebhook", err)
 	}
 	b.setCommands()
+	stopEvents := b.startEventsLoop(ctx) // events.go: seat offers lapse on time
+	defer stopEvents()
+	// consult_sweep.go: the club's timeouts, until ctx ends; waited for so the store outlives the sweep.
+	wait := b.startConsultSweeps(ctx)
+	defer wait()
 	return b.poll(ctx)
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -48,72 +49,75 @@ func TestPanickingButtonIsAnswered(t *testing.T) {
 	}
 }
 
-// TestCrashBeforeOffsetCommit kills the bot after it handled and committed an update but before it
-// confirmed the offset: Telegram redelivers the update and the bot must not apply it twice.
-func TestCrashBeforeOffsetCommit(t *testing.T) {
-	h := newHarness(t, nil)
-	h.addBump()
-	h.send(maryam, "/bump")
-	h.stop()
-
-	// Handle a second /bump outside the loop — state committed, offset not — then "crash".
-	h.sim.SendText(maryam, "/bump")
-	h.start()
-	h.addBump()
-	h.stop() // the new bot may or may not have fetched it; drive it by hand below to be certain
+// crashAfter runs a second bot on the same database that fetches the pending updates and goes as far as
+// stage before "crashing" (closing the store without a clean stop): "fetched" (not saved), "saved" (in
+// the inbox and offset stored, not handled) or "handled" (handled, but Telegram never got the next
+// getUpdates that confirms the batch).
+func (h *harness) crashAfter(stage string) {
+	h.t.Helper()
 	db, err := store.Open(h.dbPath, store.Options{Now: h.clock.Now})
 	if err != nil {
-		t.Fatal(err)
+		h.t.Fatal(err)
 	}
-	h.db = db
-	crashed, err := New(h.bot.Deps)
+	d := h.bot.Deps
+	d.Store = db
+	crashed, err := New(d)
 	if err != nil {
-		t.Fatal(err)
+		h.t.Fatal(err)
 	}
-	crashed.Store = db
-	crashed.router.Command("bump", h.bot.router.commands["bump"])
+	crashed.router.commands["bump"] = h.bot.router.commands["bump"]
 	offset, _ := db.Offset()
-	updates, err := crashed.getUpdates(h.ctx(), offset)
-	if err != nil {
-		t.Fatal(err)
+	updates, raws, err := crashed.getUpdates(h.ctx(), offset)
+	if err != nil || len(updates) == 0 {
+		h.t.Fatalf("crashing bot fetched %d updates: %v", len(updates), err)
 	}
-	d := newDispatcher(crashed)
-	d.handleBatch(context.Background(), updates)
-	d.stop()
-	db.Close() // crash: the offset of this batch was never committed
-
-	h.start()
-	h.addBump()
-	h.settle()
-	if got := h.user(maryam).MinutesLearned; got != 2 {
-		t.Errorf("after a crash before the offset commit the counter is %d; want 2 (each /bump once)", got)
+	if stage != "fetched" {
+		batch := map[int]json.RawMessage{}
+		for i, u := range updates {
+			batch[u.UpdateID] = raws[i]
+		}
+		if _, err := db.SaveUpdates(batch, updates[len(updates)-1].UpdateID+1); err != nil {
+			h.t.Fatal(err)
+		}
 	}
-}
-
-// TestCrashBeforeHandlingLosesNothing: updates fetched but not handled are fetched again.
-func TestCrashBeforeHandlingLosesNothing(t *testing.T) {
-	h := newHarness(t, nil)
-	h.addBump()
-	h.stop()
-	h.sim.SendText(maryam, "/bump")
-	h.sim.SendText(maryam, "/bump")
-
-	db, err := store.Open(h.dbPath, store.Options{Now: h.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fetcher, _ := New(h.bot.Deps)
-	fetcher.Store = db
-	if _, err := fetcher.getUpdates(h.ctx(), 0); err != nil { // fetched, never handled
-		t.Fatal(err)
+	if stage == "handled" {
+		disp := newDispatcher(crashed)
+		for _, u := range updates {
+			disp.dispatch(context.Background(), u)
+		}
+		disp.stop()
 	}
 	db.Close()
+}
 
-	h.start()
-	h.addBump()
-	h.settle()
-	if got := h.user(maryam).MinutesLearned; got != 2 {
-		t.Errorf("counter = %d after a crash before handling; want 2", got)
+// TestCrashAtAnyStageLosesNothingAndDoublesNothing: wherever the process dies between fetching an update
+// and confirming it, the update's state change happens exactly once.
+func TestCrashAtAnyStageLosesNothingAndDoublesNothing(t *testing.T) {
+	for _, stage := range []string{"fetched", "saved", "handled"} {
+		t.Run(stage, func(t *testing.T) {
+			h := newHarness(t, nil)
+			h.addBump()
+			h.send(maryam, "/bump")
+			h.stop()
+			h.sim.SendText(maryam, "/bump")
+			h.sim.SendText(maryam, "/bump")
+			h.crashAfter(stage)
+			h.start()
+			h.addBump()
+			h.settle()
+			if got := h.user(maryam).MinutesLearned; got != 3 {
+				t.Errorf("crash after %s: counter = %d; want 3 (each /bump exactly once)", stage, got)
+			}
+			bumped := 0
+			for _, m := range h.sim.BotMessages(maryam.ID) {
+				if m.Plain == "bumped" {
+					bumped++
+				}
+			}
+			if bumped != 3 {
+				t.Errorf("crash after %s: the user saw %d replies; want 3, one per /bump", stage, bumped)
+			}
+		})
 	}
 }
 

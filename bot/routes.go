@@ -41,5 +41,8 @@ func (b *Bot) routes() *Router {
 	// help.go
 	r.Command("help", b.handleHelp)
 
+	b.sectionsRoutes(r)
+	b.eventsRoutes(r)
+	b.consultRoutes(r)
 	return r
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -21,6 +22,8 @@ type Config struct {
 	Location  *time.Location
 	LogLevel  slog.Level
 	LogFormat string
+	Content   string // external content folder, "" = embedded only
+	QuizMode  string // "poll" or "buttons"
 
 	SandboxAddr string // host:port of the sandbox's web chat; loopback unless a host is given
 	SandboxDB   string // the sandbox's own bbolt file, never the production one
@@ -44,6 +47,8 @@ var settings = []setting{
 	{"TAVAN_TIMEZONE", "timezone", "Asia/Tehran", "IANA time zone for schedules and dates"},
 	{"TAVAN_LOG_LEVEL", "log-level", "info", "debug, info, warn or error"},
 	{"TAVAN_LOG_FORMAT", "log-format", "text", "text or json"},
+	{"TAVAN_CONTENT", "content", "", "folder of courses that extends or replaces the embedded ones by id (reload: /reload or SIGHUP)"},
+	{"TAVAN_QUIZ_MODE", "quiz-mode", "poll", "poll (native quiz polls, falling back to buttons) or buttons"},
 	{"TAVAN_SANDBOX_ADDR", "sandbox-addr", "127.0.0.1:8080", "sandbox only: address of the web chat; a bare :port stays on 127.0.0.1, 0.0.0.0:port opens it to the network"},
 	{"TAVAN_SANDBOX_DB", "sandbox-db", "tavan-sandbox.db", "sandbox only: its own bbolt database file"},
 }
@@ -72,6 +77,16 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		APIURL:    strings.TrimRight(*values["TELEGRAM_API_URL"], "/"),
 		DB:        *values["TAVAN_DB"],
 		LogFormat: *values["TAVAN_LOG_FORMAT"],
+		Content:   *values["TAVAN_CONTENT"],
+		QuizMode:  *values["TAVAN_QUIZ_MODE"],
+	}
+	if cfg.QuizMode != "poll" && cfg.QuizMode != "buttons" {
+		return Config{}, nil, usageError{fmt.Sprintf("TAVAN_QUIZ_MODE: %q is not poll or buttons", cfg.QuizMode)}
+	}
+	if cfg.Content != "" {
+		if info, err := os.Stat(cfg.Content); err != nil || !info.IsDir() {
+			return Config{}, nil, usageError{fmt.Sprintf("TAVAN_CONTENT: %q is not a folder", cfg.Content)}
+		}
 	}
 	if u, err := url.Parse(cfg.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return Config{}, nil, usageError{fmt.Sprintf("TELEGRAM_API_URL: %q is not an http(s) URL", cfg.APIURL)}
@@ -139,7 +154,7 @@ Commands:
   (none)          serve Telegram if TELEGRAM_BOT_TOKEN is set, else start the local sandbox
   run             serve Telegram (fails without a token)
   sandbox         chat with the bot in a browser, against the built-in Telegram emulator
-  lessons check   validate a content folder
+  lessons check [DIR]  validate a content folder (default: the embedded content)
   version         print the version
 
 Settings (environment variable, or the flag):

@@ -13,7 +13,6 @@ import (
 
 	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/store"
-	"github.com/tavan7/tavan/lessons"
 	"github.com/tavan7/tavan/locales"
 )
 
@@ -30,6 +29,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "version":
 		fmt.Fprintln(stdout, "tavanbot", version)
 		return nil
+	case "lessons":
+		return lessonsCheck(args, stdout)
 	case "", "run", "sandbox":
 	default:
 		return usageError{fmt.Sprintf("unknown command %q (see tavanbot -h)", cmd)}
@@ -59,6 +60,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	go reloadOnHangup(ctx, b, logger)
 	logger.Info("tavanbot started", "version", version, "api", cfg.APIURL, "db", cfg.DB, "bot", b.Username)
 	return b.Run(ctx)
 }
@@ -69,9 +71,10 @@ func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Tim
 	if err != nil {
 		return nil, err
 	}
-	catalog, err := lessons.Load(lessons.Embedded())
+	load := contentLoader(cfg.Content)
+	catalog, err := load()
 	if err != nil {
-		return nil, fmt.Errorf("embedded content: %w", err)
+		return nil, err // refuse to start on broken content, naming file and line
 	}
 	pollTimeout := 25 * time.Second
 	client := &http.Client{Timeout: pollTimeout + 15*time.Second}
@@ -88,7 +91,8 @@ func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Tim
 		Store:       db,
 		Texts:       texts,
 		Catalog:     catalog,
-		LoadContent: func() (*lessons.Catalog, error) { return lessons.Load(lessons.Embedded()) },
+		LoadContent: load,
+		QuizMode:    cfg.QuizMode,
 		Admins:      cfg.Admins,
 		Location:    cfg.Location,
 		Now:         clock,

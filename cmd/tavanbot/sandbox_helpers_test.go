@@ -19,23 +19,6 @@ type sandboxProcess struct {
 	logs   *lockedBuffer
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // startSandbox runs the sandbox on a free loopback port with a fresh database and returns once it
 // printed its URL. env adds or overrides settings.
 func startSandbox(t *testing.T, env map[string]string) *sandboxProcess {

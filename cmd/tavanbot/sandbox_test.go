@@ -51,14 +51,6 @@ func TestSandboxSettings(t *testing.T) {
 	}
 }
 
-func TestRunWithoutTokenNeverFallsIntoTheSandbox(t *testing.T) {
-	err := run(context.Background(), []string{"run"}, func(string) string { return "" }, io.Discard, io.Discard)
-	var ue usageError
-	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "TELEGRAM_BOT_TOKEN is not set") {
-		t.Errorf("tavanbot run without a token = %v; want the usage error that names TELEGRAM_BOT_TOKEN", err)
-	}
-}
-
 func TestSandboxPortInUseIsOneClearLine(t *testing.T) {
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
