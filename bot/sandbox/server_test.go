@@ -43,6 +43,7 @@ type env struct {
 	sim    *tgsim.Server
 	clock  *sandbox.Clock
 	srv    *sandbox.Server
+	bot    *bot.Bot
 	web    *httptest.Server
 	travel chan [2]time.Time // OnTimeTravel calls
 }
@@ -83,6 +84,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.bot = b
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- b.Run(ctx) }()
@@ -169,6 +171,17 @@ type message struct {
 	} `json:"file"`
 }
 
+// settle waits until the bot fetched and handled everything users did.
+func (e *env) settle() {
+	e.t.Helper()
+	if err := e.sim.WaitAllConfirmed(e.ctx()); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.bot.WaitIdle(e.ctx()); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 func (e *env) ctx() context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	e.t.Cleanup(cancel)
@@ -182,9 +195,7 @@ func (e *env) send(text string) {
 	if code := e.call("POST", "/api/send", fmt.Sprintf(`{"user":101,"text":%q}`, text), &m); code != 200 {
 		e.t.Fatalf("send %q: status %d", text, code)
 	}
-	if err := e.sim.WaitAllConfirmed(e.ctx()); err != nil {
-		e.t.Fatal(err)
-	}
+	e.settle()
 }
 
 // press presses a button of the newest bot message by label, through the API.
@@ -205,9 +216,7 @@ func (e *env) press(label string) {
 				if _, err := e.sim.WaitCallbackAnswer(e.ctx(), res.QueryID); err != nil {
 					e.t.Fatal(err)
 				}
-				if err := e.sim.WaitAllConfirmed(e.ctx()); err != nil {
-					e.t.Fatal(err)
-				}
+				e.settle()
 				return
 			}
 		}
@@ -531,9 +540,7 @@ func TestQuizPollAnsweredThroughTheAPI(t *testing.T) {
 	if p := answered.Poll; p == nil || len(p.Chosen) != 1 || p.Correct == nil || *p.Correct != poll.Poll.CorrectOptionID || p.Explanation == "" {
 		t.Errorf("after answering, the poll reads %+v; want the choice, the right answer and the explanation", p)
 	}
-	if err := e.sim.WaitAllConfirmed(e.ctx()); err != nil {
-		t.Fatal(err)
-	}
+	e.settle()
 	var res struct {
 		Error string `json:"error"`
 	}
@@ -598,9 +605,7 @@ func TestUploadAndDownloadFiles(t *testing.T) {
 	if !strings.HasPrefix(resp.Header.Get("Content-Disposition"), "attachment") {
 		t.Errorf("an HTML file is served %q; want attachment", resp.Header.Get("Content-Disposition"))
 	}
-	if err := e.sim.WaitAllConfirmed(e.ctx()); err != nil {
-		t.Fatal(err)
-	}
+	e.settle()
 }
 
 func TestAddUserAndCommands(t *testing.T) {
@@ -623,9 +628,7 @@ func TestAddUserAndCommands(t *testing.T) {
 		t.Errorf("users = %+v; want the two seeded and the new one", users)
 	}
 	e.call("POST", "/api/send", `{"user":301,"text":"/start"}`, nil)
-	if err := e.sim.WaitAllConfirmed(e.ctx()); err != nil {
-		t.Fatal(err)
-	}
+	e.settle()
 	var cmds []struct{ Command, Description string }
 	e.call("GET", "/api/commands?user=301", "", &cmds)
 	if len(cmds) == 0 {
