@@ -118,11 +118,17 @@ func runSandbox(ctx context.Context, cfg Config, _ func(string) string, stdout i
 		Users:    users,
 		Admins:   botCfg.Admins,
 		Logger:   logger,
-		// Time travel is kept across restarts, so the clock never runs back under the stored records. The
-		// bot has no scheduler to catch up yet; a jump only moves the clock (see sandbox.Options).
+		// After a jump: keep the offset, so that a restarted sandbox never runs back under the stored
+		// records, then let the bot catch up at once on what fell due in between instead of at its next
+		// tick (seat offers lapse, waitlists move). The delivery scheduler's catch-up belongs here too.
 		OnTimeTravel: func(from, to time.Time) {
 			if err := db.PutSandboxClockOffset(clock.Offset()); err != nil {
 				logger.Warn("keep the sandbox clock", "err", err)
+			}
+			tctx, cancel := context.WithTimeout(gctx, 30*time.Second)
+			defer cancel()
+			if err := b.EventsTick(tctx); err != nil && gctx.Err() == nil {
+				logger.Warn("events catch-up after time travel", "err", err)
 			}
 		},
 	})
