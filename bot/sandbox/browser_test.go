@@ -8,6 +8,8 @@ import (
 	"image/png"
 	"math"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -161,6 +163,18 @@ func TestBrowserRendersEverythingTheBotSends(t *testing.T) {
 	p.Do(chromedp.Click(browsertest.Button("دعوت از دوست")))
 	userSent(t, events, "/start ref_101")
 	p.WaitJS(`[...document.querySelectorAll('.msg.user')].some(m => m.innerText.includes('/start ref_101'))`, "the user's message on the page")
+
+	// The user sends a photo with a caption through the attach menu.
+	pic := filepath.Join(t.TempDir(), "receipt.png")
+	if err := os.WriteFile(pic, testPNG(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p.Do(chromedp.SetValue(chromedp.ID("composer-input"), "رسید خرید مواد"))
+	p.Do(chromedp.Click(chromedp.ID("attach-button")))
+	p.Do(chromedp.Click(chromedp.CSS(`[data-upload="photo"]`)))
+	p.Do(chromedp.SetUploadFiles(chromedp.ID("file-input"), []string{pic}, chromedp.NodeReady))
+	userSent(t, events, "رسید خرید مواد")
+	p.WaitJS(`[...document.querySelectorAll('.msg.user[data-kind="photo"] img')].some(i => i.complete && i.naturalWidth > 0)`, "the user's photo on the page")
 
 	browsertest.Eval[float64](p, `document.getElementById('messages').scrollTop = 0`)
 	p.Screenshot("sandbox-gallery-top.png")
