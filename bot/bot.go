@@ -13,6 +13,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/tavan7/tavan/bot/metrics"
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/lessons"
 	"github.com/tavan7/tavan/locales"
@@ -47,6 +48,9 @@ type Deps struct {
 
 	PollTimeout time.Duration // long-poll seconds; default 25s
 	Workers     int           // parallel chat workers; default 64
+
+	Ops     OpsOptions       // figures, backups, ops listener, webhook mode (ops.go)
+	Metrics *metrics.Metrics // Prometheus series; nil makes a fresh private registry
 }
 
 // Bot is the running application.
@@ -57,8 +61,9 @@ type Bot struct {
 
 	pollsUnsupported atomic.Bool // the Bot API server refused sendPoll: quizzes use buttons from then on
 
-	lastPoll atomic.Int64 // unix nanos of the last successful getUpdates, for health checks
+	lastPoll atomic.Int64 // unix nanos of the last successful getUpdates (or webhook call), for health checks
 	panics   atomic.Int64
+	ops      opsState
 }
 
 // New builds a bot; Run starts it.
@@ -92,12 +97,16 @@ func New(d Deps) (*Bot, error) {
 	}
 	b := &Bot{Deps: d}
 	b.content.Store(d.Catalog)
+	if err := b.initOps(); err != nil {
+		return nil, err
+	}
 	b.router = b.routes()
 	return b, nil
 }
 
-// IsAdmin reports whether id may use admin commands; checked on every request.
-func (b *Bot) IsAdmin(id int64) bool { return slices.Contains(b.Admins, id) }
+// IsAdmin reports whether id may use admin commands: one of TAVAN_ADMINS or added with /admins (one
+// short read of the store); checked on every request.
+func (b *Bot) IsAdmin(id int64) bool { return slices.Contains(b.Admins, id) || b.Store.IsAdmin(id) }
 
 // now is the current time in the program's zone.
 func (b *Bot) now() time.Time { return b.Now().In(b.Location) }
@@ -114,11 +123,16 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // Run serves updates until ctx ends. It removes any webhook first (long polling and a webhook cannot
-// coexist) and publishes the command menus.
+// coexist) and publishes the command menus. With Ops.WebhookURL it sets the webhook instead and handles
+// what WebhookHandler receives (webhook.go).
 func (b *Bot) Run(ctx context.Context) error {
+	if b.Ops.WebhookURL != "" {
+		return b.runWebhook(ctx)
+	}
 	if _, err := b.API.Request(tgbotapi.DeleteWebhookConfig{}); err != nil {
 		return describe("deleteWebhook", err)
 	}
 	b.setCommands()
+	defer b.servingUntil(ctx)()
 	return b.poll(ctx)
 }

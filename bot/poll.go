@@ -67,7 +67,15 @@ func (b *Bot) poll(ctx context.Context) error {
 		}
 		offset = next
 	}
-	// Confirm the last batch to Telegram so a restart does not fetch it again (harmless if it fails).
+	// Confirm the last batch to Telegram so a restart does not fetch it again (harmless if it fails: the
+	// stored offset and handled ids cover a redelivery).
+	if offset > 0 {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		if _, err := b.fetchUpdates(cctx, offset, 1, 0); err != nil {
+			log.Debug("confirm the last batch", "err", err)
+		}
+		cancel()
+	}
 	return nil
 }
 
@@ -82,11 +90,15 @@ func (b *Bot) LastPoll() time.Time {
 
 // getUpdates long-polls Telegram. It is our own call rather than tgbotapi's so that it follows ctx.
 func (b *Bot) getUpdates(ctx context.Context, offset int) ([]tgbotapi.Update, error) {
+	return b.fetchUpdates(ctx, offset, 100, b.PollTimeout)
+}
+
+func (b *Bot) fetchUpdates(ctx context.Context, offset, limit int, timeout time.Duration) ([]tgbotapi.Update, error) {
 	allowed, _ := json.Marshal(allowedUpdates)
 	form := url.Values{
 		"offset":          {strconv.Itoa(offset)},
-		"limit":           {"100"},
-		"timeout":         {strconv.Itoa(int(b.PollTimeout / time.Second))},
+		"limit":           {strconv.Itoa(limit)},
+		"timeout":         {strconv.Itoa(int(timeout / time.Second))},
 		"allowed_updates": {string(allowed)},
 	}
 	endpoint := strings.TrimRight(b.APIURL, "/") + "/bot" + b.Token + "/getUpdates"

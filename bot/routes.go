@@ -41,5 +41,6 @@ func (b *Bot) routes() *Router {
 	// help.go
 	r.Command("help", b.handleHelp)
 
+	b.opsRoutes(r)
 	return r
 }

@@ -1,0 +1,23 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// EachProgress calls fn for every lesson state of every learner, in user id then lesson id order.
+func (tx *Tx) EachProgress(fn func(userID int64, lessonID string, p LessonProgress) error) error {
+	return tx.tx.Bucket(bucketProgress).ForEach(func(k, v []byte) error {
+		if len(k) < 8 {
+			return nil
+		}
+		var p LessonProgress
+		if err := json.Unmarshal(v, &p); err != nil {
+			return fmt.Errorf("decode progress %x: %w", k, err)
+		}
+		return fn(btoi(k[:8]), string(k[8:]), p)
+	})
+}
+
+// HasUser reports whether a learner is stored (exports drop rows of learners who deleted their data).
+func (tx *Tx) HasUser(id int64) bool { return tx.tx.Bucket(bucketUsers).Get(itob(id)) != nil }
