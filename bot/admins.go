@@ -133,10 +133,17 @@ func (b *Bot) showAdmins(ctx context.Context, c *Ctx, notice string) error {
 
 // adminName is the escaped first name of a stored user, or "user 123" for an id that never wrote.
 func adminName(c *Ctx, tx *store.Tx, id int64) string {
+	if c.User != nil && c.User.ID == id && strings.TrimSpace(c.User.FirstName) != "" {
+		return htmlEscape(c.User.FirstName) // the sender, perhaps not stored yet
+	}
 	if u, err := tx.User(id); err == nil && strings.TrimSpace(u.FirstName) != "" {
 		return htmlEscape(u.FirstName)
 	}
-	return c.T("AdminUnknownName", "ID", strconv.FormatInt(id, 10))
+	id10 := strconv.FormatInt(id, 10)
+	if c.Lang == "fa" {
+		id10 = persian.Digits(id10)
+	}
+	return c.T("AdminUnknownName", "ID", id10)
 }
 
 // plainName undoes htmlEscape for a button label, which Telegram shows as plain text.

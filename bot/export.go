@@ -81,6 +81,9 @@ func (b *Bot) handleExportChoice(ctx context.Context, c *Ctx) error {
 	if len(c.Data) != 1 || !validExportKind(c.Data[0]) {
 		return handleStaleButton(ctx, c)
 	}
+	if b.ops.exports[c.Data[0]] == nil {
+		return c.Fail("ExportUnavailable", "Kind", c.T("ExportButton_"+c.Data[0]))
+	}
 	_ = c.Toast(ctx, c.T("ExportPreparing"), false) // the upload may take a moment; stop the spinner now
 	return b.sendExport(ctx, c, c.Data[0])
 }
