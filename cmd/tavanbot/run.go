@@ -18,6 +18,7 @@ import (
 
 	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/store"
+	"github.com/tavan7/tavan/lessons"
 	"github.com/tavan7/tavan/locales"
 )
 
@@ -203,6 +204,12 @@ func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Tim
 	if err != nil {
 		return nil, err
 	}
+	// The embedded content bank (a content directory setting belongs to the lessons work).
+	loadContent := func() (*lessons.Catalog, error) { return lessons.Load(lessons.Embedded()) }
+	catalog, err := loadContent()
+	if err != nil {
+		return nil, fmt.Errorf("content: %w", err)
+	}
 	pollTimeout := 25 * time.Second
 	client := &http.Client{Timeout: pollTimeout + 15*time.Second}
 	api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.APIURL+"/bot%s/%s", client)
@@ -227,6 +234,8 @@ func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Tim
 		Username:    api.Self.UserName,
 		Store:       db,
 		Texts:       texts,
+		Catalog:     catalog,
+		LoadContent: loadContent,
 		Admins:      cfg.Admins,
 		Location:    cfg.Location,
 		Now:         clock,
