@@ -53,7 +53,7 @@ var settings = []setting{
 	{"TAVAN_TIMEZONE", "timezone", "Asia/Tehran", "IANA time zone for schedules and dates"},
 	{"TAVAN_LOG_LEVEL", "log-level", "info", "debug, info, warn or error"},
 	{"TAVAN_LOG_FORMAT", "log-format", "text", "text or json"},
-	{"TAVAN_GOAL_HOURS", "goal-hours", "10000000", "the programme's learning-hours goal shown by /stats"},
+	{"TAVAN_GOAL_HOURS", "goal-hours", "10000000", "the program's learning-hours goal shown by /stats"},
 	{"TAVAN_HTTP_ADDR", "http-addr", "", "ops listener host:port for /metrics, /healthz, /readyz, /backup and /export (off when empty)"},
 	{"TAVAN_HTTP_TOKEN", "http-token", "", "bearer token for /metrics, /backup and /export; required with TAVAN_HTTP_ADDR, at least 16 characters"},
 	{"TAVAN_BACKUP_DIR", "backup-dir", "", "directory for the daily local backup (off when empty)"},
