@@ -3,11 +3,18 @@ package bot
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/bot/tgsim"
+	"github.com/tavan7/tavan/locales"
 )
 
 const (
@@ -155,4 +162,63 @@ func TestWebhookInboxSurvivesCrash(t *testing.T) {
 			t.Error("a handled update stayed in the inbox")
 		}
 	}
+}
+
+// stubAPI answers every request with an error; enough for a bot that is built but not run.
+type stubAPI struct{}
+
+func (stubAPI) Send(tgbotapi.Chattable) (tgbotapi.Message, error) {
+	return tgbotapi.Message{}, errors.New("stub")
+}
+func (stubAPI) Request(tgbotapi.Chattable) (*tgbotapi.APIResponse, error) {
+	return nil, errors.New("stub")
+}
+func (stubAPI) MakeRequest(string, tgbotapi.Params) (*tgbotapi.APIResponse, error) {
+	return nil, errors.New("stub")
+}
+
+// FuzzWebhookBody: whatever arrives with the right secret, the handler answers 200, 400 or 413 without
+// panicking, and a 200 means the update is in the store.
+func FuzzWebhookBody(f *testing.F) {
+	db, err := store.Open(filepath.Join(f.TempDir(), "fuzz.db"), store.Options{NoSync: true})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { db.Close() })
+	texts, _ := locales.Load()
+	b, err := New(Deps{API: stubAPI{}, Store: db, Texts: texts, Catalog: embeddedCatalog(f),
+		Ops: OpsOptions{WebhookURL: testWebhookURL, WebhookSecret: testWebhookSecret}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, seed := range []string{`{"update_id":1,"message":{"text":"سلام"}}`, `{"update_id":null}`, `{"update_id":"7"}`, `{}`, `[`, ``, `{"update_id":1e3}`, `{"update_id":99999999999999999999}`} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req := httptest.NewRequest(http.MethodPost, "/tg/hook", bytes.NewReader(body))
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", testWebhookSecret)
+		rec := httptest.NewRecorder()
+		b.WebhookHandler().ServeHTTP(rec, req)
+		switch rec.Code {
+		case 200:
+			var head struct {
+				UpdateID int `json:"update_id"`
+			}
+			if err := json.Unmarshal(body, &head); err != nil {
+				t.Fatalf("200 for a body that is not an update: %q", body)
+			}
+			items, _ := db.Inbox(1 << 20)
+			found := false
+			for _, it := range items {
+				found = found || it.UpdateID == head.UpdateID
+			}
+			if !found {
+				t.Fatalf("200 but update %d is not in the inbox", head.UpdateID)
+			}
+			db.DeleteInbox([]int{head.UpdateID})
+		case 400, 413:
+		default:
+			t.Fatalf("status %d for %q", rec.Code, body)
+		}
+	})
 }

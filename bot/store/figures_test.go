@@ -240,3 +240,12 @@ func BenchmarkPutUserLesson(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkIsAdmin is the store half of Bot.IsAdmin, checked on every admin request.
+func BenchmarkIsAdmin(b *testing.B) {
+	db := benchDB(b, 1000)
+	db.Update(func(tx *Tx) error { _, err := tx.AddAdmin(500, 1); return err })
+	for b.Loop() {
+		db.IsAdmin(77)
+	}
+}
