@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"io"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -110,6 +112,33 @@ func TestUsageListsOpsSettings(t *testing.T) {
 		"TAVAN_WEBHOOK_URL", "TAVAN_WEBHOOK_LISTEN", "TAVAN_WEBHOOK_SECRET", "restore FILE"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("usage lacks %s", want)
+		}
+	}
+}
+
+// TestBadSettingExitsWithCode2 runs main itself in a child process: a bad operations setting stops the
+// program with one line naming the variable and exit code 2.
+func TestBadSettingExitsWithCode2(t *testing.T) {
+	if os.Getenv("TAVAN_TEST_RUN_MAIN") == "1" {
+		os.Args = []string{"tavanbot", "run"}
+		main()
+		return
+	}
+	for _, bad := range []string{"TAVAN_GOAL_HOURS=lots", "TAVAN_BACKUP_KEEP=0", "TAVAN_WEBHOOK_URL=http://insecure.example", "TAVAN_HTTP_ADDR=127.0.0.1:9090"} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestBadSettingExitsWithCode2$")
+		cmd.Env = append(os.Environ(), "TAVAN_TEST_RUN_MAIN=1", "TELEGRAM_BOT_TOKEN=", bad)
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if !errors.As(err, &exit) || exit.ExitCode() != 2 {
+			t.Errorf("%s: %v; want exit code 2", bad, err)
+		}
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		variable, _, _ := strings.Cut(bad, "=")
+		if variable == "TAVAN_HTTP_ADDR" {
+			variable = "TAVAN_HTTP_TOKEN" // the address is fine; the token it needs is missing
+		}
+		if len(lines) != 1 || !strings.HasPrefix(lines[0], "tavanbot: "+variable+": ") {
+			t.Errorf("%s printed %q; want one line naming %s", bad, out, variable)
 		}
 	}
 }
