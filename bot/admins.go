@@ -59,13 +59,13 @@ func (b *Bot) handleAdmins(ctx context.Context, c *Ctx) error {
 	case "":
 		return b.showAdmins(ctx, c, "")
 	case "add":
-		id, ok := parseUserID(rest)
+		id, ok := parseAdminID(rest)
 		if !ok {
 			return c.Fail("AdminBadID")
 		}
 		return b.addAdmin(ctx, c, id)
 	case "remove", "rm", "del":
-		id, ok := parseUserID(rest)
+		id, ok := parseAdminID(rest)
 		if !ok {
 			return c.Fail("AdminBadID")
 		}
@@ -172,15 +172,15 @@ func (b *Bot) handleAdminTyped(ctx context.Context, c *Ctx) error {
 	if text == "" {
 		return c.Fail("AdminIDNotText")
 	}
-	id, ok := parseUserID(text)
+	id, ok := parseAdminID(text)
 	if !ok {
 		return c.Fail("AdminBadID")
 	}
 	return b.addAdmin(ctx, c, id)
 }
 
-// parseUserID reads a Telegram user id typed in any digits ("۱۲۳۴۵", "12345").
-func parseUserID(s string) (int64, bool) {
+// parseAdminID reads a Telegram user id typed in any digits ("۱۲۳۴۵", "12345").
+func parseAdminID(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" || len(s) > 64 {
 		return 0, false

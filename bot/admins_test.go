@@ -173,17 +173,17 @@ func TestAdminsAddAndRemove(t *testing.T) {
 	}
 }
 
-func FuzzParseUserID(f *testing.F) {
+func FuzzParseAdminID(f *testing.F) {
 	for _, s := range []string{"123", "۱۲۳", "١٢٣", " 42 ", "-1", "0", "1٬234", "abc", "", "99999999999999999999"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		id, ok := parseUserID(s)
+		id, ok := parseAdminID(s)
 		if ok && (id <= 0 || id >= maxAdminID) {
-			t.Errorf("parseUserID(%q) = %d, true; out of range", s, id)
+			t.Errorf("parseAdminID(%q) = %d, true; out of range", s, id)
 		}
 		if !ok && id != 0 {
-			t.Errorf("parseUserID(%q) = %d, false", s, id)
+			t.Errorf("parseAdminID(%q) = %d, false", s, id)
 		}
 	})
 }

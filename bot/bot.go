@@ -49,6 +49,13 @@ type Deps struct {
 	PollTimeout time.Duration // long-poll seconds; default 25s
 	Workers     int           // parallel chat workers; default 64
 
+	// The consultants club (consult.go); zero values take the defaults there.
+	ConsultOfferTimeout   time.Duration // a request unclaimed this long is offered to every available consultant; 10m
+	ConsultIdleTimeout    time.Duration // an open session silent this long closes itself; 24h
+	ConsultDailyLimit     int           // requests a learner may make per day; 3
+	ConsultSweepEvery     time.Duration // how often Run checks those timeouts; 1m; negative: never (tests sweep themselves)
+	ConsultRelayPerMinute int           // messages one chat may relay per minute before being asked to slow down; 20
+
 	Ops     OpsOptions       // figures, backups, ops listener, webhook mode (ops.go)
 	Metrics *metrics.Metrics // Prometheus series; nil makes a fresh private registry
 }
@@ -61,9 +68,12 @@ type Bot struct {
 
 	pollsUnsupported atomic.Bool // the Bot API server refused sendPoll: quizzes use buttons from then on
 
+	inflight inflightCounter
 	lastPoll atomic.Int64 // unix nanos of the last successful getUpdates (or webhook call), for health checks
 	panics   atomic.Int64
-	ops      opsState
+
+	club clubState // consult_relay.go, consult_sweep.go: the club's in-memory state
+	ops  opsState  // ops.go: readiness, webhook wake-up, figure hooks
 }
 
 // New builds a bot; Run starts it.
@@ -127,12 +137,21 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // what WebhookHandler receives (webhook.go).
 func (b *Bot) Run(ctx context.Context) error {
 	if b.Ops.WebhookURL != "" {
-		return b.runWebhook(ctx)
-	}
-	if _, err := b.API.Request(tgbotapi.DeleteWebhookConfig{}); err != nil {
+		if err := b.setWebhook(); err != nil {
+			return err
+		}
+	} else if _, err := b.API.Request(tgbotapi.DeleteWebhookConfig{}); err != nil {
 		return describe("deleteWebhook", err)
 	}
 	b.setCommands()
-	defer b.servingUntil(ctx)()
+	stopEvents := b.startEventsLoop(ctx) // events.go: seat offers lapse on time
+	defer stopEvents()
+	// consult_sweep.go: the club's timeouts, until ctx ends; waited for so the store outlives the sweep.
+	wait := b.startConsultSweeps(ctx)
+	defer wait()
+	defer b.servingUntil(ctx)() // ops.go: /readyz
+	if b.Ops.WebhookURL != "" {
+		return b.runWebhook(ctx)
+	}
 	return b.poll(ctx)
 }

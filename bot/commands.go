@@ -6,7 +6,7 @@ import (
 
 // menuCommands are the commands Telegram shows in its menu, in this order; descriptions live in locales
 // as "Cmd<name>".
-var menuCommands = []string{"today", "courses", "review", "me", "settings", "language", "verify", "help", "privacy", "deleteme", "start"}
+var menuCommands = []string{"today", "courses", "events", "review", "consult", "me", "library", "resources", "centres", "stories", "ambassador", "feedback", "settings", "language", "verify", "help", "privacy", "deleteme", "start"}
 
 // setCommands publishes the command menu in Persian (the default) and English.
 func (b *Bot) setCommands() {

@@ -65,8 +65,10 @@ func (c *Ctx) Apply(fn func(tx *store.Tx, u *store.User) error) error {
 		if err := tx.PutUser(u); err != nil {
 			return err
 		}
-		if err := tx.TouchDay(u.ID, tx.Now().In(c.b.Location)); err != nil {
-			return err
+		if c.Update.MyChatMember == nil { // blocking the bot is not learning activity
+			if err := tx.TouchDay(u.ID, tx.Now().In(c.b.Location)); err != nil {
+				return err
+			}
 		}
 		saved = u
 		return nil

@@ -18,37 +18,32 @@ type dispatcher struct {
 type job struct {
 	ctx    context.Context
 	update tgbotapi.Update
-	wg     *sync.WaitGroup
 }
 
 func newDispatcher(b *Bot) *dispatcher {
 	d := &dispatcher{b: b, queues: make([]chan job, b.Workers)}
 	for i := range d.queues {
-		d.queues[i] = make(chan job, 16)
+		d.queues[i] = make(chan job, 32)
 		d.done.Add(1)
 		go func(q chan job) {
 			defer d.done.Done()
 			for j := range q {
 				b.handle(j.ctx, j.update)
-				j.wg.Done()
+				b.inflight.done()
 			}
 		}(d.queues[i])
 	}
 	return d
 }
 
-// handleBatch returns when every update of the batch was handled.
-func (d *dispatcher) handleBatch(ctx context.Context, updates []tgbotapi.Update) {
-	var wg sync.WaitGroup
-	wg.Add(len(updates))
-	for _, u := range updates {
-		key := uint64(chatKey(u))
-		d.queues[key%uint64(len(d.queues))] <- job{ctx: ctx, update: u, wg: &wg}
-	}
-	wg.Wait()
+// dispatch queues u on its chat's worker; it blocks when that worker is far behind (back-pressure).
+func (d *dispatcher) dispatch(ctx context.Context, u tgbotapi.Update) {
+	d.b.inflight.add()
+	key := uint64(chatKey(u))
+	d.queues[key%uint64(len(d.queues))] <- job{ctx: ctx, update: u}
 }
 
-// stop ends the workers; it is called by the loop that owns them, after the last batch.
+// stop ends the workers after the queued updates; it is called by the loop that owns them.
 func (d *dispatcher) stop() {
 	for _, q := range d.queues {
 		close(q)
@@ -76,4 +71,46 @@ func chatKey(u tgbotapi.Update) int64 {
 		return u.ChannelPost.Chat.ID
 	}
 	return 0
+}
+
+// inflightCounter counts dispatched updates not yet handled; WaitIdle lets tests and shutdown wait.
+type inflightCounter struct {
+	mu   sync.Mutex
+	n    int
+	idle chan struct{} // closed while n == 0
+}
+
+func (c *inflightCounter) add() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == 0 {
+		c.idle = make(chan struct{})
+	}
+	c.n++
+}
+
+func (c *inflightCounter) done() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n--
+	if c.n == 0 {
+		close(c.idle)
+	}
+}
+
+// WaitIdle returns when every dispatched update has been handled, or ctx ends.
+func (b *Bot) WaitIdle(ctx context.Context) error {
+	b.inflight.mu.Lock()
+	if b.inflight.n == 0 {
+		b.inflight.mu.Unlock()
+		return nil
+	}
+	ch := b.inflight.idle
+	b.inflight.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -122,18 +122,66 @@ func TestExportLearnersAndProgress(t *testing.T) {
 	}
 }
 
-func TestExportEventsThroughHookDropsDeletedLearners(t *testing.T) {
+func TestExportEventsAndConsultations(t *testing.T) {
 	h := newHarness(t, nil)
 	h.onboard(maryam, "fa", "home")
+	h.onboard(reza, "fa", "youth")
+	seedEventsAndConsultations(t, h)
+
 	h.send(adminUser, "/export events")
-	if got := h.last(adminUser).Plain; !strings.Contains(got, "برای «📅 رویدادها» هنوز داده‌ای برای خروجی نیست") {
-		t.Errorf("events export before the feature: %q", got)
+	rows := parseCSV(t, h.lastDocument(adminUser).File.Data)
+	if got := strings.Join(rows[0][:3], ","); got != "شناسهٔ رویداد,رویداد,آغاز" {
+		t.Errorf("events header %q", got)
 	}
-	h.send(adminUser, "/export")
-	if ans := h.press(adminUser, h.last(adminUser), "مشاوره‌ها"); !strings.Contains(ans, "هنوز داده‌ای برای خروجی نیست") {
-		t.Errorf("consultations button before the feature: toast %q", ans)
+	if len(rows) != 5 {
+		t.Fatalf("events rows = %q; want one per reservation (4)", rows)
+	}
+	byUser := map[string]int{}
+	for _, r := range rows[1:] {
+		byUser[r[column(t, rows, "نام")]]++
+		if r[1] == "کارگاه قیمت‌گذاری" && r[column(t, rows, "مکان")] != "خانهٔ نوآوری" {
+			t.Errorf("event row %q", r)
+		}
+	}
+	if byUser["مریم"] != 2 || byUser["رضا <&>"] != 2 {
+		t.Errorf("names in the events export: %v", byUser)
 	}
 
+	// Reza deletes his data: his reservations and his consultation leave every export.
+	h.send(reza, "/deleteme")
+	h.press(reza, h.last(reza), "بله")
+	h.send(adminUser, "/export events")
+	rows = parseCSV(t, h.lastDocument(adminUser).File.Data)
+	for _, r := range rows[1:] {
+		if r[column(t, rows, "شناسهٔ یادگیرنده")] == "103" {
+			t.Errorf("a deleted learner's reservation is exported: %q", r)
+		}
+	}
+	h.send(adminUser, "/export")
+	h.press(adminUser, h.last(adminUser), "مشاوره‌ها")
+	rows = parseCSV(t, h.lastDocument(adminUser).File.Data)
+	if len(rows) != 2 || rows[1][1] != "101" || rows[1][column(t, rows, "وضعیت")] != "در صف" {
+		t.Errorf("consultations rows = %q; want maryam's waiting request only", rows)
+	}
+	if topic := rows[1][column(t, rows, "موضوع")]; topic == "" || strings.HasPrefix(topic, "ConsTopic_") {
+		t.Errorf("topic not localized: %q", topic)
+	}
+}
+
+// TestExportHookContract: a feature without an export says so; rows a feature reports about a learner
+// who is gone are dropped.
+func TestExportHookContract(t *testing.T) {
+	h := newHarness(t, nil)
+	h.onboard(maryam, "fa", "home")
+	delete(h.bot.ops.exports, exportEvents)
+	h.send(adminUser, "/export events")
+	if got := h.last(adminUser).Plain; !strings.Contains(got, "برای «📅 رویدادها» هنوز داده‌ای برای خروجی نیست") {
+		t.Errorf("events export without the feature: %q", got)
+	}
+	h.send(adminUser, "/export")
+	if ans := h.press(adminUser, h.last(adminUser), "رویدادها"); !strings.Contains(ans, "هنوز داده‌ای برای خروجی نیست") {
+		t.Errorf("events button without the feature: toast %q", ans)
+	}
 	h.bot.ops.exports[exportEvents] = func(tx *store.Tx, lang string) (csvTable, error) {
 		return csvTable{
 			Header:  []string{"رویداد", "شناسه", "نام"},

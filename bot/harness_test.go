@@ -5,6 +5,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -207,6 +208,9 @@ func (h *harness) ctx() context.Context {
 func (h *harness) settle() {
 	h.t.Helper()
 	if err := h.sim.WaitAllConfirmed(h.ctx()); err != nil {
+		h.t.Fatalf("bot did not fetch the updates: %v", err)
+	}
+	if err := h.bot.WaitIdle(h.ctx()); err != nil {
 		h.t.Fatalf("bot did not finish handling the updates: %v", err)
 	}
 }
@@ -307,3 +311,8 @@ func (h *harness) pressDataForged(u tgsim.User, m tgsim.Message, data string) st
 	h.settle()
 	return ans.Text
 }
+
+type storeTx = store.Tx
+
+// loadTests reports whether the long-running load tests were asked for (TAVAN_LOAD=1).
+func loadTests() bool { return os.Getenv("TAVAN_LOAD") == "1" }

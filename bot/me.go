@@ -20,6 +20,9 @@ func (b *Bot) handleMe(ctx context.Context, c *Ctx) error {
 		c.T("MeTime", "Duration", c.duration(u.MinutesLearned)),
 		c.T("MeStreak", "Days", c.num(currentStreak(u, b.now()))),
 	}
+	if line := b.meEventsLine(c); line != "" {
+		lines = append(lines, line)
+	}
 	var courses, certs []string
 	for _, co := range coursesFor(b.catalog(), u.Track) {
 		done := courseDone(co, progress)

@@ -30,6 +30,10 @@ const (
 // handleStart greets, keeps the first deep-link payload on the user's record for later features
 // (referrals, event check-in), and starts onboarding for a newcomer.
 func (b *Bot) handleStart(ctx context.Context, c *Ctx) error {
+	// First, before anything is saved: a referral is credited in the transaction that creates the learner.
+	if handled, err := b.handleStartPayload(ctx, c, c.Args); handled || err != nil {
+		return err
+	}
 	payload := c.Args
 	if !validPayload(payload) {
 		payload = ""

@@ -44,6 +44,23 @@ func TestOnboardingPersian(t *testing.T) {
 	if u.Lang != "fa" || u.Track != "home" || u.DailyMinute != 480 || !u.Onboarded {
 		t.Errorf("stored user = %+v", u)
 	}
+	fa, en := h.sim.Commands(""), h.sim.Commands("en")
+	if len(fa) == 0 || len(en) != len(fa) || fa[0].Description == en[0].Description {
+		t.Errorf("command menus: fa %v, en %v; want both, in their languages", fa, en)
+	}
+}
+
+func TestStartPayloadIsKept(t *testing.T) {
+	h := newHarness(t, nil)
+	h.send(maryam, "/start ref_ab12")
+	h.send(maryam, "/start other")
+	h.send(john, "/start "+strings.Repeat("x", 65)) // too long for a deep link: ignored
+	if got := h.user(maryam).StartPayload; got != "ref_ab12" {
+		t.Errorf("payload = %q; want the first one", got)
+	}
+	if got := h.user(john).StartPayload; got != "" {
+		t.Errorf("an invalid payload was kept: %q", got)
+	}
 }
 
 func TestOnboardingEnglishTypedTime(t *testing.T) {

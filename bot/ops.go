@@ -5,8 +5,12 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -41,10 +45,8 @@ const (
 	healthWindow       = 2 * time.Minute // /healthz wants a Telegram call this recent
 )
 
-// Figures of features built in parallel with this one. Each feature sets its hook in its routes
-// function (for example, in eventsRoutes: b.ops.eventFigures = b.eventFigures and
-// b.ops.exports[exportEvents] = b.exportEventRows); until it does, /stats shows "—" for it, /export
-// says there is nothing to export yet and its Prometheus series read NaN.
+// Figures of other features come through these hooks (ops_features.go wires events and consultations);
+// a feature without a hook shows "—" in /stats, has nothing to export and reads NaN in /metrics.
 type (
 	// eventFiguresFunc reads the event figures in the /stats transaction.
 	eventFiguresFunc func(tx *store.Tx, now time.Time) (EventFigures, error)
@@ -68,6 +70,7 @@ func (b *Bot) opsRoutes(r *Router) {
 	b.statsRoutes(r)
 	b.exportRoutes(r)
 	b.backupRoutes(r)
+	b.wireFeatureFigures() // ops_features.go: events and consultations
 }
 
 // initOps fills the defaults and the metrics sources; New calls it before the routes are built.
@@ -133,6 +136,32 @@ func (b *Bot) openConsultations() (int, bool) {
 		return err
 	})
 	return open, err == nil
+}
+
+// confirmOffset tells Telegram at shutdown that every update below offset arrived (they are saved in the
+// inbox already), so a restart does not fetch the last batch again: a getUpdates that returns at once.
+// It is a courtesy; if it fails, the saved offset and the handled ids cover the redelivery.
+func (b *Bot) confirmOffset(ctx context.Context, offset int) {
+	if offset <= 0 {
+		return
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	allowed, _ := json.Marshal(allowedUpdates)
+	form := url.Values{"offset": {strconv.Itoa(offset)}, "limit": {"1"}, "timeout": {"0"}, "allowed_updates": {string(allowed)}}
+	endpoint := strings.TrimRight(b.APIURL, "/") + "/bot" + b.Token + "/getUpdates"
+	req, err := http.NewRequestWithContext(cctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
+	if err != nil {
+		return
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := b.HTTP.Do(req)
+	if err != nil {
+		b.Logger.Debug("confirm the last batch", "err", "request failed") // a url.Error would carry the token
+		return
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
 }
 
 // sendLaneKey carries the lane a send belongs to, for the sends metric.

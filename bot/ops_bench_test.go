@@ -15,7 +15,7 @@ import (
 )
 
 // benchBot is a bot that is built, not run, on a database of n learners.
-func benchBot(b *testing.B, n int, noSync bool) *Bot {
+func opsBenchBot(b *testing.B, n int, noSync bool) *Bot {
 	b.Helper()
 	db, err := store.Open(filepath.Join(b.TempDir(), "bench.db"), store.Options{NoSync: noSync})
 	if err != nil {
@@ -52,7 +52,7 @@ func benchBot(b *testing.B, n int, noSync bool) *Bot {
 // BenchmarkStatsFigures200k is everything /stats reads (totals, active windows, live streaks, all days,
 // the 30-day chart) at 200,000 learners and a year of daily counters.
 func BenchmarkStatsFigures200k(b *testing.B) {
-	bot := benchBot(b, 200_000, true)
+	bot := opsBenchBot(b, 200_000, true)
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := bot.figures(bot.now()); err != nil {
@@ -77,7 +77,7 @@ func BenchmarkStatsChart(b *testing.B) {
 // BenchmarkWebhookRequest is one authorized webhook request, recorded durably (fsync) before its 200,
 // from parallel connections as Telegram makes them (max_connections 40).
 func BenchmarkWebhookRequest(b *testing.B) {
-	bot := benchBot(b, 0, false)
+	bot := opsBenchBot(b, 0, false)
 	h := bot.WebhookHandler()
 	var id atomic.Int64
 	b.SetParallelism(20) // 2 cores × 20 = 40 concurrent requests

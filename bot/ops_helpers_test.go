@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/bot/tgsim"
@@ -104,5 +105,57 @@ func containsAll(t *testing.T, what, s string, wants ...string) {
 		if !strings.Contains(s, w) {
 			t.Errorf("%s lacks %q:\n%s", what, w, s)
 		}
+	}
+}
+
+// seedEventsAndConsultations stores what the events and consultations features would have: an upcoming
+// event with one seat taken and one learner waiting, a past one with a check-in, a cancelled one; a
+// waiting request, an open session and the club's running totals.
+func seedEventsAndConsultations(t *testing.T, h *harness) {
+	t.Helper()
+	now := h.bot.now()
+	err := h.db.Update(func(tx *store.Tx) error {
+		upcoming := &store.Event{Title: "کارگاه قیمت‌گذاری", TitleEn: "Pricing workshop", Token: "tokA", Capacity: 10,
+			Start: now.Add(48 * time.Hour), End: now.Add(50 * time.Hour), Place: store.Place{Name: "خانهٔ نوآوری"}}
+		past := &store.Event{Title: "نمایشگاه مشاغل خانگی", Token: "tokB",
+			Start: now.Add(-72 * time.Hour), End: now.Add(-70 * time.Hour), Place: store.Place{Online: "https://meet.example/x"}}
+		cancelled := &store.Event{Title: "لغوشده", Token: "tokC", Status: store.EventCancelled,
+			Start: now.Add(24 * time.Hour), End: now.Add(25 * time.Hour)}
+		for _, e := range []*store.Event{upcoming, past, cancelled} {
+			if err := tx.CreateEvent(e); err != nil {
+				return err
+			}
+		}
+		for _, r := range []*store.RSVP{
+			{EventID: upcoming.ID, UserID: maryam.ID, Status: store.RSVPGoing, At: now.Add(-time.Hour)},
+			{EventID: upcoming.ID, UserID: reza.ID, Status: store.RSVPWaitlist, At: now.Add(-time.Hour), Queued: now.Add(-time.Hour)},
+			{EventID: past.ID, UserID: maryam.ID, Status: store.RSVPGoing, At: now.Add(-100 * time.Hour), CheckedIn: now.Add(-72 * time.Hour)},
+			{EventID: cancelled.ID, UserID: reza.ID, Status: store.RSVPGoing, At: now.Add(-2 * time.Hour)},
+		} {
+			if err := tx.PutRSVP(r); err != nil {
+				return err
+			}
+		}
+		if err := tx.PutConsultant(&store.Consultant{ID: 700, Name: "دکتر نیک‌نام", Status: store.ConsultantActive, ProfileDone: true,
+			Sessions: 3, RatingSum: 9, RatingCount: 2}); err != nil {
+			return err
+		}
+		if err := tx.AddConsultation(&store.Consultation{LearnerID: maryam.ID, Topic: "marketing", Status: store.ConsultWaiting}); err != nil {
+			return err
+		}
+		open := &store.Consultation{LearnerID: reza.ID, Topic: "finance", Status: store.ConsultOpen, ConsultantID: 700}
+		if err := tx.AddConsultation(open); err != nil {
+			return err
+		}
+		open.Claimed = open.Created.Add(10 * time.Minute)
+		if err := tx.PutConsultation(open); err != nil {
+			return err
+		}
+		return tx.AddClubStats(func(s *store.ClubStats) {
+			s.Requests, s.Claims, s.WaitSum, s.Ratings = 4, 3, int64(3*10*time.Minute), 2
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

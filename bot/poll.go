@@ -20,22 +20,31 @@ var allowedUpdates = []string{"message", "edited_message", "callback_query", "po
 const (
 	backoffMin = 100 * time.Millisecond
 	backoffMax = 5 * time.Second
+	pruneEvery = time.Hour
 )
 
-// poll is the update loop. The offset is committed only after every update of a batch was handled and its
-// state committed, so a crash at any instant loses nothing: Telegram redelivers what was not confirmed,
-// and the store's handled-update ids keep a redelivered update from applying twice.
+// poll is the update loop. Each batch is saved to the store's inbox together with the next offset before
+// the next getUpdates confirms it to Telegram, then dispatched; so the next long poll is already waiting
+// while the batch is handled (replies to different chats overlap), and a crash at any instant loses
+// nothing: unconfirmed updates are redelivered by Telegram, saved ones are replayed from the inbox, and
+// handled ids keep either from applying twice.
 func (b *Bot) poll(ctx context.Context) error {
 	offset, err := b.Store.Offset()
 	if err != nil {
 		return fmt.Errorf("read offset: %w", err)
 	}
 	d := newDispatcher(b)
-	defer d.stop()
+	defer d.stop() // after the loop: in-flight updates finish, the rest stay in the inbox
+	// Handlers finish even when shutdown begins, so that their state commits.
+	hctx := context.WithoutCancel(ctx)
+	if err := b.replayInbox(hctx, d); err != nil {
+		return err
+	}
 	log := b.Logger.With("subsystem", "poll")
 	backoff := backoffMin
+	lastPrune := time.Time{}
 	for ctx.Err() == nil {
-		updates, err := b.getUpdates(ctx, offset)
+		updates, raws, err := b.getUpdates(ctx, offset)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -58,23 +67,64 @@ func (b *Bot) poll(ctx context.Context) error {
 		if len(updates) == 0 {
 			continue
 		}
-		// Handlers finish even when shutdown begins, so that the batch can be confirmed.
-		d.handleBatch(context.WithoutCancel(ctx), updates)
+		batch := make(map[int]json.RawMessage, len(raws))
+		for i, u := range updates {
+			batch[u.UpdateID] = raws[i]
+		}
 		next := updates[len(updates)-1].UpdateID + 1
-		if err := b.Store.SetOffset(next); err != nil {
-			log.Error("commit offset", "err", err)
-			continue // the batch will be redelivered and recognised as handled
+		saved, err := b.Store.SaveUpdates(batch, next)
+		if err != nil {
+			// Not confirmed: the same batch comes again.
+			log.Error("save updates", "err", err)
+			if b.Sleep(ctx, backoff) != nil {
+				break
+			}
+			continue
 		}
 		offset = next
-	}
-	// Confirm the last batch to Telegram so a restart does not fetch it again (harmless if it fails: the
-	// stored offset and handled ids cover a redelivery).
-	if offset > 0 {
-		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-		if _, err := b.fetchUpdates(cctx, offset, 1, 0); err != nil {
-			log.Debug("confirm the last batch", "err", err)
+		isSaved := make(map[int]bool, len(saved))
+		for _, id := range saved {
+			isSaved[id] = true
 		}
-		cancel()
+		for _, u := range updates {
+			if isSaved[u.UpdateID] {
+				d.dispatch(hctx, u)
+			}
+		}
+		if now := b.Now(); now.Sub(lastPrune) > pruneEvery {
+			lastPrune = now
+			if _, err := b.Store.PruneHandled(); err != nil {
+				log.Warn("prune handled updates", "err", err)
+			}
+			if _, err := b.Store.PrunePolls(); err != nil {
+				log.Warn("prune quiz polls", "err", err)
+			}
+			if _, err := b.Store.PruneDayUsers(); err != nil {
+				log.Warn("prune daily activity marks", "err", err)
+			}
+		}
+	}
+	b.confirmOffset(ctx, offset) // ops.go: at shutdown, tell Telegram the saved batch arrived
+	return nil
+}
+
+// replayInbox dispatches updates saved before the last stop but not handled.
+func (b *Bot) replayInbox(ctx context.Context, d *dispatcher) error {
+	ids, raws, err := b.Store.Inbox()
+	if err != nil {
+		return fmt.Errorf("read inbox: %w", err)
+	}
+	for i, raw := range raws {
+		var u tgbotapi.Update
+		if err := json.Unmarshal(raw, &u); err != nil {
+			b.Logger.Error("undecodable update in inbox; dropping it", "update_id", ids[i], "err", err)
+			_, _ = b.Store.Apply(ids[i], nil)
+			continue
+		}
+		d.dispatch(ctx, u)
+	}
+	if len(ids) > 0 {
+		b.Logger.Info("replaying saved updates", "count", len(ids))
 	}
 	return nil
 }
@@ -88,23 +138,20 @@ func (b *Bot) LastPoll() time.Time {
 	return time.Unix(0, n)
 }
 
-// getUpdates long-polls Telegram. It is our own call rather than tgbotapi's so that it follows ctx.
-func (b *Bot) getUpdates(ctx context.Context, offset int) ([]tgbotapi.Update, error) {
-	return b.fetchUpdates(ctx, offset, 100, b.PollTimeout)
-}
-
-func (b *Bot) fetchUpdates(ctx context.Context, offset, limit int, timeout time.Duration) ([]tgbotapi.Update, error) {
+// getUpdates long-polls Telegram. It is our own call rather than tgbotapi's so that it follows ctx and
+// keeps each update's raw JSON for the inbox.
+func (b *Bot) getUpdates(ctx context.Context, offset int) ([]tgbotapi.Update, []json.RawMessage, error) {
 	allowed, _ := json.Marshal(allowedUpdates)
 	form := url.Values{
 		"offset":          {strconv.Itoa(offset)},
-		"limit":           {strconv.Itoa(limit)},
-		"timeout":         {strconv.Itoa(int(timeout / time.Second))},
+		"limit":           {"100"},
+		"timeout":         {strconv.Itoa(int(b.PollTimeout / time.Second))},
 		"allowed_updates": {string(allowed)},
 	}
 	endpoint := strings.TrimRight(b.APIURL, "/") + "/bot" + b.Token + "/getUpdates"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, errors.New("getUpdates: bad API URL")
+		return nil, nil, errors.New("getUpdates: bad API URL")
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := b.HTTP.Do(req)
@@ -113,23 +160,29 @@ func (b *Bot) fetchUpdates(ctx context.Context, offset, limit int, timeout time.
 		if errors.As(err, &uerr) {
 			err = uerr.Err // url.Error's text carries the URL, and so the token
 		}
-		return nil, fmt.Errorf("getUpdates: %w", err)
+		return nil, nil, fmt.Errorf("getUpdates: %w", err)
 	}
 	defer resp.Body.Close()
 	var apiResp tgbotapi.APIResponse
 	if err := json.NewDecoder(resp.Body).Decode(&apiResp); err != nil {
-		return nil, fmt.Errorf("getUpdates: decode: HTTP %d", resp.StatusCode)
+		return nil, nil, fmt.Errorf("getUpdates: decode: HTTP %d", resp.StatusCode)
 	}
 	if !apiResp.Ok {
 		e := &tgbotapi.Error{Code: apiResp.ErrorCode, Message: apiResp.Description}
 		if apiResp.Parameters != nil {
 			e.ResponseParameters = *apiResp.Parameters
 		}
-		return nil, e
+		return nil, nil, e
 	}
-	var updates []tgbotapi.Update
-	if err := json.Unmarshal(apiResp.Result, &updates); err != nil {
-		return nil, fmt.Errorf("getUpdates: decode result: %w", err)
+	var raws []json.RawMessage
+	if err := json.Unmarshal(apiResp.Result, &raws); err != nil {
+		return nil, nil, fmt.Errorf("getUpdates: decode result: %w", err)
 	}
-	return updates, nil
+	updates := make([]tgbotapi.Update, len(raws))
+	for i, raw := range raws {
+		if err := json.Unmarshal(raw, &updates[i]); err != nil {
+			return nil, nil, fmt.Errorf("getUpdates: decode update: %w", err)
+		}
+	}
+	return updates, raws, nil
 }

@@ -88,6 +88,9 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
 	from := sender(u)
 	if from == nil {
 		outcome = "ignored" // channel posts and other updates without a person behind them
+		if _, err := b.Store.Apply(u.UpdateID, nil); err != nil {
+			b.Logger.Error("mark update handled", "err", err)
+		}
 		return
 	}
 	if err := b.loadUser(c, from); err != nil {
@@ -102,8 +105,12 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
 	if h != nil {
 		err = h(ctx, c)
 	}
-	if err == nil && !c.applied && c.touches() {
-		err = c.Apply(nil)
+	if err == nil && !c.applied {
+		if c.touches() {
+			err = c.Apply(nil)
+		} else {
+			_, err = b.Store.Apply(u.UpdateID, nil) // nothing changes, but the update leaves the inbox
+		}
 	}
 	switch {
 	case err == nil:
@@ -251,6 +258,11 @@ func (r *Router) findMessage(c *Ctx, m *tgbotapi.Message) HandlerFunc {
 			return handleUnknownCommand
 		}
 		return h
+	}
+	// The consultants club (consult_relay.go): a learner or consultant in an open session is talking to
+	// the other side, so their messages are relayed before any step or text handler sees them.
+	if c.b.inConsultSession(c) {
+		return c.b.handleRelay
 	}
 	if step := c.User.Step; step != "" {
 		if h := r.steps[step]; h != nil {

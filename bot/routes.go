@@ -41,6 +41,9 @@ func (b *Bot) routes() *Router {
 	// help.go
 	r.Command("help", b.handleHelp)
 
+	b.sectionsRoutes(r)
+	b.eventsRoutes(r)
+	b.consultRoutes(r)
 	b.opsRoutes(r)
 	return r
 }

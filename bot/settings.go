@@ -33,6 +33,7 @@ func (b *Bot) showSettings(ctx context.Context, c *Ctx) error {
 			tgbotapi.NewInlineKeyboardButtonData(c.T("TimeButton"), cb("set", "time")),
 			pause,
 		),
+		tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(c.T("CertificateNameButton"), cb("set", "hide"))),
 	)
 	return c.Menu(ctx, c.T("SettingsTitle")+"\n\n"+b.settingsSummary(c), &kb)
 }
@@ -53,6 +54,11 @@ func (b *Bot) settingsSummary(c *Ctx) string {
 		c.T("SettingTrack", "Value", track),
 		c.T("SettingTime", "Value", daily),
 	}
+	name := c.T("NameShown")
+	if u.HideName {
+		name = c.T("NameHiddenSetting")
+	}
+	lines = append(lines, c.T("SettingCertificateName", "Value", name))
 	if u.Paused(b.Now()) {
 		lines = append(lines, c.T("SettingPausedUntil", "Date", c.date(u.PausedUntil)))
 	}
@@ -83,6 +89,12 @@ func (b *Bot) handleSettingsMenu(ctx context.Context, c *Ctx) error {
 		return c.Menu(ctx, c.T("ChooseTrack"), b.trackKeyboard(c, modeSettings))
 	case "time":
 		return c.Menu(ctx, c.T("ChooseTime"), b.timeKeyboard(c, modeSettings))
+	case "hide":
+		if err := c.Apply(func(_ *store.Tx, u *store.User) error { u.HideName = !u.HideName; return nil }); err != nil {
+			return err
+		}
+		_ = c.Toast(ctx, c.T("Saved"), false)
+		return b.showSettings(ctx, c)
 	case "pause":
 		kb := tgbotapi.NewInlineKeyboardMarkup(
 			tgbotapi.NewInlineKeyboardRow(

@@ -6,7 +6,6 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/tavan7/tavan/bot/store"
 )
@@ -74,7 +73,7 @@ func TestStatsPersian(t *testing.T) {
 		"▰▱▱▱▱▱▱▱▱▱",
 		"دقت آزمون‌ها: ۷۵٪ (۹۰ پاسخ درست از ۱۲۰ پاسخ)",
 		"پیوستگی: ۲ نفر", "۱ نفر ۷ روز یا بیشتر", "بیشترین: ۹ روز",
-		"رویدادها: —", "مشاوره: —",
+		"رویدادها: ۰ رویداد پیش رو", "مشاوره: ۰ نفر در صف",
 	)
 	if strings.ContainsAny(text, "0123456789") {
 		t.Errorf("Persian figures carry Latin digits:\n%s", text)
@@ -95,18 +94,19 @@ func TestStatsPersian(t *testing.T) {
 		os.WriteFile(dir+"/stats-chart.png", chart.File.Data, 0o644)
 	}
 
-	// The features built in parallel report through their hooks; /stats shows them once they do.
-	h.bot.ops.eventFigures = func(*store.Tx, time.Time) (EventFigures, error) {
-		return EventFigures{Upcoming: 2, RSVPs: 45, Waitlist: 3, Held: 7, Attended: 120}, nil
-	}
-	h.bot.ops.consultFigures = func(*store.Tx, time.Time) (ConsultFigures, error) {
-		return ConsultFigures{Queue: 4, Open: 2, Sessions: 31, AvgWait: 95 * time.Minute, AvgRating: 4.56, Ratings: 25}, nil
-	}
+	// Events and consultations come from those features' records.
+	seedEventsAndConsultations(t, h)
 	h.send(adminUser, "/stats")
 	msgs = h.sim.BotMessages(adminUser.ID)
 	containsAll(t, "/stats with events and consultations", msgs[len(msgs)-2].Plain,
-		"رویدادها: ۲ رویداد پیش رو · ۴۵ ثبت‌نام · ۳ نفر در فهرست انتظار · ۷ رویداد برگزار شده · ۱۲۰ حضور ثبت‌شده",
-		"مشاوره: ۴ نفر در صف · ۲ گفت‌وگوی باز · ۳۱ جلسه · میانگین انتظار ۱ ساعت و ۳۵ دقیقه · امتیاز ۴٫۶ از ۵ (۲۵ رأی)")
+		"رویدادها: ۱ رویداد پیش رو · ۱ ثبت‌نام · ۱ نفر در فهرست انتظار · ۱ رویداد برگزار شده · ۱ حضور ثبت‌شده",
+		"مشاوره: ۱ نفر در صف · ۱ گفت‌وگوی باز · ۳ جلسه · میانگین انتظار ۱۰ دقیقه · امتیاز ۴٫۵ از ۵ (۲ رأی)")
+
+	// A feature without its hook shows a dash, not a misleading zero.
+	h.bot.ops.eventFigures, h.bot.ops.consultFigures = nil, nil
+	h.send(adminUser, "/stats")
+	msgs = h.sim.BotMessages(adminUser.ID)
+	containsAll(t, "/stats without the hooks", msgs[len(msgs)-2].Plain, "رویدادها: —", "مشاوره: —")
 }
 
 func TestStatsGoalConfigurableEnglish(t *testing.T) {

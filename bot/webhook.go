@@ -18,17 +18,17 @@ import (
 )
 
 // Webhook mode: Telegram POSTs each update to Ops.WebhookURL (TLS ends at a reverse proxy in front of
-// the listener cmd/tavanbot opens). The handler checks the secret header, writes the update to the
-// store's inbox and only then answers 200, so a crash at any instant loses nothing: an update Telegram
-// got no 200 for is sent again, one already in the inbox is handled after a restart. A reader takes the
-// inbox in update order through the same dispatcher as long polling (one chat in order, chats in
-// parallel); handled ids make a redelivered update a no-op, exactly as in polling.
+// the listener cmd/tavanbot opens). The handler checks the secret header and saves the update in the
+// store's inbox (the same inbox long polling uses) before it answers 200, so a crash at any instant loses
+// nothing: an update Telegram got no 200 for is sent again, one already saved is handled after a restart.
+// A reader dispatches the inbox in update order to the same workers as long polling (one chat in order,
+// chats in parallel); an update leaves the inbox in the transaction that applies it, and handled ids make
+// a resent update a no-op, exactly as in polling.
 
 const (
 	webhookBodyLimit   = 1 << 20          // an update is a few KB; anything near this is not Telegram
 	webhookCheckEvery  = 30 * time.Second // getWebhookInfo: proves Telegram is reachable when no update comes
-	handledRetention   = 48 * time.Hour   // how long handled ids are kept in webhook mode
-	inboxBatch         = 100
+	webhookPruneEvery  = time.Hour        // as poll.go's pruneEvery
 	webhookSecretField = "X-Telegram-Bot-Api-Secret-Token"
 )
 
@@ -72,11 +72,11 @@ func (b *Bot) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not a Telegram update", http.StatusBadRequest)
 		return
 	}
-	stored, err := b.Store.PutInbox(*head.UpdateID, body)
+	stored, err := b.Store.SaveWebhookUpdate(*head.UpdateID, body)
 	if err != nil {
 		// No 200: Telegram sends it again later.
 		b.Metrics.Webhook("error")
-		log.Error("webhook: record update", "update_id", *head.UpdateID, "err", err)
+		log.Error("webhook: save update", "update_id", *head.UpdateID, "err", err)
 		http.Error(w, "try again", http.StatusInternalServerError)
 		return
 	}
@@ -93,29 +93,23 @@ func (b *Bot) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// runWebhook sets the webhook and handles the inbox until ctx ends. Updates still in the inbox at
-// shutdown stay there for the next start.
+// runWebhook handles what the webhook handler saves until ctx ends (Run has set the webhook). Updates
+// still in the inbox at shutdown stay there for the next start, which handles them first.
 func (b *Bot) runWebhook(ctx context.Context) error {
 	log := b.Logger.With("subsystem", "webhook")
-	if err := b.setWebhook(); err != nil {
-		return err
-	}
-	b.lastPoll.Store(b.Now().UnixNano())
+	b.lastPoll.Store(b.Now().UnixNano()) // setWebhook succeeded: Telegram is reachable
 	log.Info("webhook set", "url_host", webhookHost(b.Ops.WebhookURL))
-	b.setCommands()
-	defer b.servingUntil(ctx)()
-
 	d := newDispatcher(b)
-	defer d.stop()
+	defer d.stop() // in-flight updates finish
+	// Handlers finish even when shutdown begins, so that their state commits.
+	hctx := context.WithoutCancel(ctx)
+	dispatched := map[int]bool{} // in the inbox and given to a worker; forgotten once out of the inbox
 	check := time.NewTicker(webhookCheckEvery)
 	defer check.Stop()
+	lastPrune := time.Time{}
 	for {
-		n, err := b.drainInbox(ctx, d)
-		if err != nil {
+		if err := b.dispatchInbox(hctx, d, dispatched); err != nil {
 			log.Error("webhook inbox", "err", err)
-		}
-		if n == inboxBatch && ctx.Err() == nil {
-			continue // more waiting
 		}
 		select {
 		case <-ctx.Done():
@@ -123,38 +117,57 @@ func (b *Bot) runWebhook(ctx context.Context) error {
 		case <-b.ops.wake:
 		case <-check.C:
 			b.checkWebhook(log)
-			if _, err := b.Store.PruneHandled(b.Now().Add(-handledRetention), pruneBatch); err != nil {
-				log.Warn("prune handled ids", "err", err)
+			if now := b.Now(); now.Sub(lastPrune) > webhookPruneEvery {
+				lastPrune = now
+				b.pruneStore(log)
 			}
 		}
 	}
 }
 
-const pruneBatch = 5000
-
-// drainInbox handles one batch of the inbox, in update order, and forgets what it handled.
-func (b *Bot) drainInbox(ctx context.Context, d *dispatcher) (int, error) {
-	items, err := b.Store.Inbox(inboxBatch)
-	if err != nil || len(items) == 0 {
-		return 0, err
+// dispatchInbox gives every saved update not yet dispatched to its chat's worker, in update order. An
+// update whose handler failed stays in the inbox and dispatched, like a polled one: the next start
+// replays it.
+func (b *Bot) dispatchInbox(ctx context.Context, d *dispatcher, dispatched map[int]bool) error {
+	ids, raws, err := b.Store.Inbox()
+	if err != nil {
+		return err
 	}
-	updates := make([]tgbotapi.Update, 0, len(items))
-	ids := make([]int, 0, len(items))
-	for _, it := range items {
-		ids = append(ids, it.UpdateID)
-		var u tgbotapi.Update
-		if err := json.Unmarshal(it.Raw, &u); err != nil {
-			// Not something tgbotapi can read (a newer Bot API shape): dropped, like an unknown update type.
-			b.Logger.Error("webhook: undecodable update dropped", "update_id", it.UpdateID, "err", err)
+	present := make(map[int]bool, len(ids))
+	for i, id := range ids {
+		present[id] = true
+		if dispatched[id] {
 			continue
 		}
-		updates = append(updates, u)
+		var u tgbotapi.Update
+		if err := json.Unmarshal(raws[i], &u); err != nil {
+			// Not something tgbotapi can read (a newer Bot API shape): dropped, as poll.go's replay does.
+			b.Logger.Error("webhook: undecodable update dropped", "update_id", id, "err", err)
+			_, _ = b.Store.Apply(id, nil)
+			continue
+		}
+		dispatched[id] = true
+		d.dispatch(ctx, u)
 	}
-	if len(updates) > 0 {
-		// Handlers finish even when shutdown begins, as in polling.
-		d.handleBatch(context.WithoutCancel(ctx), updates)
+	for id := range dispatched {
+		if !present[id] {
+			delete(dispatched, id)
+		}
 	}
-	return len(items), b.Store.DeleteInbox(ids)
+	return nil
+}
+
+// pruneStore forgets old handled ids, quiz poll records and daily activity marks, as poll.go does hourly.
+func (b *Bot) pruneStore(log *slog.Logger) {
+	if _, err := b.Store.PruneHandled(); err != nil {
+		log.Warn("prune handled updates", "err", err)
+	}
+	if _, err := b.Store.PrunePolls(); err != nil {
+		log.Warn("prune quiz polls", "err", err)
+	}
+	if _, err := b.Store.PruneDayUsers(); err != nil {
+		log.Warn("prune daily activity marks", "err", err)
+	}
 }
 
 // setWebhook registers the webhook with its secret and the update types the bot handles. tgbotapi 5.5

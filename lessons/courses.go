@@ -267,7 +267,7 @@ func (l *loader) question(doc *tomlDoc, lessonID string, i int, q quizFile, fa *
 
 // checkLen checks a required poll text against a Telegram limit (UTF-16 units, as Telegram counts).
 func (l *loader) checkLen(doc *tomlDoc, s, name string, limit, line int) {
-	switch n := tghtml.UTF16Len(s); {
+	switch n := utf16Len(s); {
 	case strings.TrimSpace(s) == "":
 		l.addf(doc.file, line, "%s is empty", name)
 	case n > limit:

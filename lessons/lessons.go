@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/tavan7/tavan/bot/tghtml"
@@ -84,6 +85,7 @@ type Lesson struct {
 
 // Parts is the lesson as Telegram HTML messages: the title in bold on the first line, then the body, split at
 // paragraph boundaries so that each part is at most 4096 characters and valid on its own.
+// The slice is a copy: callers may change it.
 func (l *Lesson) Parts(lang string) []string { return pick(l.parts, lang) }
 
 // Caption is the media caption as Telegram HTML, "" if there is no caption (or no media).
@@ -113,9 +115,9 @@ func (l *Lesson) Next() *Lesson {
 
 func pick(parts [2][]string, lang string) []string {
 	if p := parts[langIndex(lang)]; len(p) > 0 {
-		return p
+		return slices.Clone(p)
 	}
-	return parts[0]
+	return slices.Clone(parts[0])
 }
 
 // Media is a file to send: exactly one of File (in the content fs), URL or FileID is set.

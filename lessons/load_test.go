@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"strings"
 	"testing"
@@ -142,6 +141,8 @@ func TestLoadBroken(t *testing.T) {
 			c + "02-price.md:2: minutes must be between 1 and 60",
 			c + `02-price.md:4: unknown key "minuts"`,
 			c + `02-price.md:10: unknown key "quiz.explanaton"`,
+			c + "03-inline.md:5: media needs exactly one of file, url and file_id (has 0)",
+			c + `03-inline.md:5: unknown key "media.fiel"`,
 			`library/library.toml:4: key "item.Title" must be lowercase`,
 			"library/library.toml:11: [item.en] title is required",
 			`library/library.toml:12: unknown key "item.en.titel"`,
@@ -441,5 +442,3 @@ func TestPartsAreValid(t *testing.T) {
 		}
 	}
 }
-
-var _ fs.FS = fstest.MapFS{}

@@ -301,6 +301,9 @@ func (r *mdRenderer) inline(b *strings.Builder, n ast.Node, bold bool) error {
 // textValue turns Markdown source text into plain text: backslash escapes removed and entity references
 // (&amp; &#1570;) resolved, exactly as goldmark's own HTML writer does (it escapes; we unescape once).
 func textValue(v []byte) string {
+	if bytes.IndexAny(v, "\\&\x00") < 0 {
+		return string(v) // nothing to unescape: the common case
+	}
 	var buf bytes.Buffer
 	w := bufio.NewWriter(&buf)
 	ghtml.DefaultWriter.Write(w, v)

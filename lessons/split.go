@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/tavan7/tavan/bot/tghtml"
@@ -18,6 +19,14 @@ import (
 // invalid input is split on a best-effort basis. A limit below 2 is treated as 2 (one emoji is 2 units).
 func SplitHTML(html string, limit int) []string {
 	limit = max(limit, 2)
+	if plain, err := tghtml.Plain(html); err == nil { // valid input: answer the common cases without tokenizing
+		if strings.TrimFunc(plain, isBreakSpace) == "" {
+			return nil
+		}
+		if utf16Len(plain) <= limit {
+			return []string{html}
+		}
+	}
 	t := tokenizeHTML(html)
 	if len(t.chars) == 0 || t.onlySpace() {
 		return nil
@@ -70,7 +79,7 @@ type tokenized struct {
 
 // tokenizeHTML reads HTML the way tghtml does: a tag runs from '<' to the next '>', an entity from '&' to ';'.
 func tokenizeHTML(s string) *tokenized {
-	t := &tokenized{html: s, stacks: [][]openTag{nil}}
+	t := &tokenized{html: s, stacks: [][]openTag{nil}, chars: make([]htmlChar, 0, utf8.RuneCountInString(s))}
 	cur := 0
 	for i := 0; i < len(s); {
 		switch s[i] {
@@ -105,14 +114,14 @@ func tokenizeHTML(s string) *tokenized {
 			if semi := strings.IndexByte(s[i:], ';'); semi > 0 {
 				if text, err := tghtml.Plain(s[i : i+semi+1]); err == nil && text != "" {
 					r, _ := utf8.DecodeRuneInString(text)
-					t.chars = append(t.chars, htmlChar{start: i, end: i + semi + 1, r: r, units: tghtml.UTF16Len(text), open: cur})
+					t.chars = append(t.chars, htmlChar{start: i, end: i + semi + 1, r: r, units: utf16Len(text), open: cur})
 					i += semi + 1
 					continue
 				}
 			}
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		t.chars = append(t.chars, htmlChar{start: i, end: i + size, r: r, units: tghtml.UTF16Len(s[i : i+size]), open: cur})
+		t.chars = append(t.chars, htmlChar{start: i, end: i + size, r: r, units: utf16Len(s[i : i+size]), open: cur})
 		i += size
 	}
 	t.final = cur
@@ -208,4 +217,13 @@ func (t *tokenized) part(s, p int) string {
 		b.WriteString("</" + stack[k].name + ">")
 	}
 	return b.String()
+}
+
+// utf16Len is the length Telegram counts: UTF-16 code units.
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
 }

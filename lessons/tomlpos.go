@@ -215,7 +215,7 @@ func (s *tomlScanner) skipString() {
 				if s.pos+1 < len(s.src) && s.src[s.pos+1] == '\n' {
 					s.line++
 				}
-				s.pos += 2
+				s.pos = min(s.pos+2, len(s.src))
 			case c == '\n':
 				s.line++
 				s.pos++
@@ -236,7 +236,7 @@ func (s *tomlScanner) skipString() {
 		c := s.src[s.pos]
 		switch {
 		case c == '\\' && q == '"':
-			s.pos += 2
+			s.pos = min(s.pos+2, len(s.src))
 		case c == q:
 			s.pos++
 			return
@@ -339,6 +339,9 @@ func decodeTOML(r *reporter, file, src string, off int, v any) *tomlDoc {
 		n := seen[ks]
 		seen[ks] = n + 1
 		line := d.nthLine(ks, n)
+		for p := k[:len(k)-1]; line == 0 && len(p) > 0; p = p[:len(p)-1] {
+			line = d.nthLine(p.String(), 0) // a key inside an inline table: point at the table's key
+		}
 		last := k[len(k)-1]
 		if undecoded[ks] && !undecoded[k[:len(k)-1].String()] {
 			r.add(file, line, fmt.Sprintf("unknown key %q (a typo? see lessons/README.md)", ks))

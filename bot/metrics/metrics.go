@@ -192,7 +192,7 @@ type scrapeCollector struct{ m *Metrics }
 var (
 	descOutbox   = prometheus.NewDesc("tavan_outbox_depth", "Jobs waiting in the outbox, by lane.", []string{"lane"}, nil)
 	descConsult  = prometheus.NewDesc("tavan_consultation_sessions_open", "Open consultation sessions (NaN until the consultations feature reports them).", nil, nil)
-	descInbox    = prometheus.NewDesc("tavan_webhook_inbox_depth", "Updates received by webhook and not yet handled.", nil, nil)
+	descInbox    = prometheus.NewDesc("tavan_update_inbox_depth", "Updates saved (polled or by webhook) and not yet handled; a handler that failed leaves its update here until the next start.", nil, nil)
 	descPanics   = prometheus.NewDesc("tavan_handler_panics_total", "Handler panics recovered.", nil, nil)
 	descScrapeOK = prometheus.NewDesc("tavan_scrape_source_errors", "Scrape-time sources that failed in this scrape.", nil, nil)
 )

@@ -38,7 +38,7 @@ func TestPrivateRegistriesDoNotCollide(t *testing.T) {
 	rec := httptest.NewRecorder()
 	a.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body := rec.Body.String()
-	for _, want := range []string{`tavan_telegram_sends_total{lane="bulk",result="429"} 1`, `tavan_outbox_depth{lane="notice"} NaN`, "tavan_scrape_source_errors 1"} {
+	for _, want := range []string{`tavan_telegram_sends_total{lane="bulk",result="429"} 1`, `tavan_outbox_depth{lane="notice"} NaN`, "tavan_scrape_source_errors 1", "tavan_consultation_sessions_open NaN"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("metrics lack %q", want)
 		}

@@ -16,6 +16,9 @@ type PollRecord struct {
 	Message  int    `json:"m,omitempty"` // the poll's message id, to stop it
 }
 
+// pollRetention is how long a quiz poll is remembered: long enough to ignore late or repeated answers.
+const pollRetention = 14 * 24 * time.Hour
+
 // Poll loads the record of pollID; ErrNotFound if the poll is not ours.
 func (tx *Tx) Poll(pollID string) (*PollRecord, error) {
 	v := tx.tx.Bucket(bucketPolls).Get([]byte(pollID))
@@ -29,13 +32,44 @@ func (tx *Tx) Poll(pollID string) (*PollRecord, error) {
 	return &p, nil
 }
 
-// PutPoll saves the record of pollID.
+// PutPoll saves the record of pollID; a new poll is also indexed by time for pruning.
 func (tx *Tx) PutPoll(pollID string, p *PollRecord) error {
 	v, err := json.Marshal(p)
 	if err != nil {
 		return err
 	}
-	return tx.tx.Bucket(bucketPolls).Put([]byte(pollID), v)
+	b := tx.tx.Bucket(bucketPolls)
+	if b.Get([]byte(pollID)) == nil {
+		if err := tx.tx.Bucket(bucketPollTimes).Put(append(encodeTime(tx.now), pollID...), nil); err != nil {
+			return err
+		}
+	}
+	return b.Put([]byte(pollID), v)
+}
+
+// PrunePolls forgets quiz polls older than the retention, oldest first; it returns how many.
+func (db *DB) PrunePolls() (int, error) {
+	n := 0
+	err := db.Update(func(tx *Tx) error {
+		cutoff := string(encodeTime(tx.now.Add(-pollRetention)))
+		times := tx.tx.Bucket(bucketPollTimes)
+		var keys [][]byte
+		c := times.Cursor()
+		for k, _ := c.First(); k != nil && string(k[:8]) < cutoff && len(keys) < pruneLimit; k, _ = c.Next() {
+			keys = append(keys, append([]byte(nil), k...))
+		}
+		for _, k := range keys {
+			if err := tx.tx.Bucket(bucketPolls).Delete(k[8:]); err != nil {
+				return err
+			}
+			if err := times.Delete(k); err != nil {
+				return err
+			}
+		}
+		n = len(keys)
+		return nil
+	})
+	return n, err
 }
 
 // ReviewCard is one question in a learner's Leitner schedule.

@@ -11,12 +11,14 @@ var (
 	bucketMeta      = []byte("meta")
 	bucketUsers     = []byte("users")
 	bucketHandled   = []byte("handled_updates")
+	bucketInbox     = []byte("inbox")      // update id → raw update, saved before confirming, until handled
 	bucketProgress  = []byte("progress")   // user id (8) + lesson id → Progress
 	bucketDaily     = []byte("daily")      // yyyy-mm-dd → DayStats
 	bucketDayUsers  = []byte("day_users")  // yyyy-mm-dd + user id → present when the user was active that day
 	bucketFiles     = []byte("file_ids")   // content hash → Telegram file_id
 	bucketSchedule  = []byte("schedule")   // minute of day (2) + user id (8): who gets a daily lesson when
 	bucketPolls     = []byte("polls")      // poll id → PollRecord
+	bucketPollTimes = []byte("poll_times") // sent time (8) + poll id: prune order
 	bucketReview    = []byte("review")     // user id (8) + question id → ReviewCard
 	bucketCerts     = []byte("certs")      // certificate code → Certificate
 	bucketUserCerts = []byte("user_certs") // user id (8) + course id → certificate code
@@ -27,8 +29,8 @@ var (
 	bucketDeadLetters = []byte("dead_letters") // id (8) → Job that could not be delivered
 )
 
-var allBuckets = [][]byte{bucketMeta, bucketUsers, bucketHandled, bucketProgress, bucketDaily, bucketDayUsers, bucketFiles, bucketSchedule,
-	bucketPolls, bucketReview, bucketCerts, bucketUserCerts,
+var allBuckets = [][]byte{bucketMeta, bucketUsers, bucketHandled, bucketInbox, bucketProgress, bucketDaily, bucketDayUsers, bucketFiles, bucketSchedule,
+	bucketPolls, bucketPollTimes, bucketReview, bucketCerts, bucketUserCerts,
 	bucketOutbox, bucketOutboxChats, bucketOutboxKeys, bucketDeadLetters}
 
 // Feature files declare their buckets with bucket or userBucket (keys starting with an 8-byte user id,

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -85,23 +86,46 @@ func TestApplyErrorRecordsNothing(t *testing.T) {
 	}
 }
 
-func TestSetOffsetPrunesConfirmedIDs(t *testing.T) {
+func TestInboxSaveReplayAndApply(t *testing.T) {
 	db := mustOpen(t)
-	for id := 10; id < 20; id++ {
-		db.Apply(id, func(*Tx) error { return nil })
+	saved, err := db.SaveUpdates(map[int]json.RawMessage{10: []byte(`{"update_id":10}`), 11: []byte(`{"update_id":11}`)}, 12)
+	if err != nil || len(saved) != 2 {
+		t.Fatalf("SaveUpdates = %v, %v", saved, err)
 	}
-	if err := db.SetOffset(15); err != nil {
+	if off, _ := db.Offset(); off != 12 {
+		t.Errorf("Offset() = %d; want 12", off)
+	}
+	db.Apply(10, nil)
+	ids, raws, _ := db.Inbox()
+	if len(ids) != 1 || ids[0] != 11 || string(raws[0]) != `{"update_id":11}` {
+		t.Errorf("Inbox() = %v %q; want only update 11 left", ids, raws)
+	}
+	// A redelivered, already handled update is not saved again.
+	saved, _ = db.SaveUpdates(map[int]json.RawMessage{10: []byte(`{"update_id":10}`)}, 0)
+	if len(saved) != 0 {
+		t.Errorf("a handled update was saved again: %v", saved)
+	}
+}
+
+func TestPruneHandledKeepsRecentIDs(t *testing.T) {
+	now := testNow
+	db, err := Open(filepath.Join(t.TempDir(), "t.db"), Options{Now: func() time.Time { return now }})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if off, _ := db.Offset(); off != 15 {
-		t.Errorf("Offset() = %d; want 15", off)
+	defer db.Close()
+	for id := 1; id <= 5; id++ {
+		db.Apply(id, nil)
 	}
-	n, _ := db.HandledCount()
-	if n != 5 {
-		t.Errorf("HandledCount() = %d; want 5 (ids 15..19)", n)
+	now = now.Add(72 * time.Hour)
+	for id := 6; id <= 8; id++ {
+		db.Apply(id, nil)
 	}
-	if ok, _ := db.Handled(16); !ok {
-		t.Error("id 16 pruned though not yet confirmed")
+	if n, _ := db.PruneHandled(); n != 5 {
+		t.Errorf("PruneHandled() = %d; want the 5 ids older than the retention", n)
+	}
+	if ok, _ := db.Handled(7); !ok {
+		t.Error("a recent id was pruned")
 	}
 }
 
@@ -189,4 +213,28 @@ func BenchmarkApply(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		db.Apply(i, func(tx *Tx) error { return tx.PutUser(&User{ID: int64(i % 100), DailyMinute: NoDailyTime}) })
 	}
+}
+
+func TestPrunePolls(t *testing.T) {
+	now := testNow
+	db, err := Open(filepath.Join(t.TempDir(), "t.db"), Options{Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.Update(func(tx *Tx) error { return tx.PutPoll("old", &PollRecord{UserID: 1}) })
+	now = now.Add(20 * 24 * time.Hour)
+	db.Update(func(tx *Tx) error { return tx.PutPoll("new", &PollRecord{UserID: 1}) })
+	if n, _ := db.PrunePolls(); n != 1 {
+		t.Errorf("PrunePolls() = %d; want 1", n)
+	}
+	db.View(func(tx *Tx) error {
+		if _, err := tx.Poll("old"); err != ErrNotFound {
+			t.Error("an old poll survived pruning")
+		}
+		if _, err := tx.Poll("new"); err != nil {
+			t.Error("a recent poll was pruned")
+		}
+		return nil
+	})
 }

@@ -1,31 +1,87 @@
 package store
 
 import (
+	"encoding/json"
 	"fmt"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
 
+// The update pipeline is durable: a fetched batch is written to the inbox together with the next
+// offset before Telegram is told (by the next getUpdates) that it arrived; each update leaves the inbox
+// in the same transaction that applies its state change and marks its id handled. A crash at any
+// instant therefore loses nothing (unconfirmed updates are redelivered, saved ones are replayed) and
+// applies nothing twice (a handled id is never applied again, even if Telegram or a webhook resends it).
+
 const keyOffset = "updates_offset"
 
-// Apply runs fn and records updateID as handled in the same transaction, so a state change and the fact
-// that it happened commit together. If updateID was handled before (the update was redelivered after a
-// crash), fn does not run and applied is false. fn may run more than once (Batch), so it must only
-// change state through tx.
+// handledRetention is how long handled ids are remembered: Telegram keeps unconfirmed updates for 24
+// hours, and a webhook may be retried within that time.
+const handledRetention = 48 * time.Hour
+
+// SaveUpdates stores a batch of raw updates (by update id) in the inbox and, if offset > 0, the offset
+// to ask for next, in one transaction. Updates already handled are skipped. It returns the ids stored.
+func (db *DB) SaveUpdates(updates map[int]json.RawMessage, offset int) ([]int, error) {
+	var saved []int
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		saved = saved[:0]
+		inbox, handled := tx.Bucket(bucketInbox), tx.Bucket(bucketHandled)
+		for id, raw := range updates {
+			key := itob(int64(id))
+			if handled.Get(key) != nil || inbox.Get(key) != nil {
+				continue
+			}
+			if err := inbox.Put(key, raw); err != nil {
+				return err
+			}
+			saved = append(saved, id)
+		}
+		if offset > 0 {
+			return tx.Bucket(bucketMeta).Put([]byte(keyOffset), itob(int64(offset)))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("save updates: %w", err)
+	}
+	return saved, nil
+}
+
+// Inbox lists the saved updates not yet handled, oldest first (replayed at start).
+func (db *DB) Inbox() (ids []int, raws []json.RawMessage, err error) {
+	err = db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketInbox).ForEach(func(k, v []byte) error {
+			ids = append(ids, int(btoi(k)))
+			raws = append(raws, append(json.RawMessage(nil), v...))
+			return nil
+		})
+	})
+	return ids, raws, err
+}
+
+// Apply runs fn and records updateID as handled in the same transaction (and removes it from the
+// inbox), so a state change and the fact that it happened commit together. If updateID was handled
+// before, fn does not run and applied is false. fn may run more than once (Batch), so it must only
+// change state through tx. fn may be nil: the update is just marked handled.
 func (db *DB) Apply(updateID int, fn func(*Tx) error) (applied bool, err error) {
 	err = db.bolt.Batch(func(btx *bolt.Tx) error {
 		tx := &Tx{tx: btx, now: db.now()}
-		handled := btx.Bucket(bucketHandled)
 		key := itob(int64(updateID))
-		if handled.Get(key) != nil {
+		if btx.Bucket(bucketHandled).Get(key) != nil {
 			applied = false
-			return nil
+			return btx.Bucket(bucketInbox).Delete(key)
 		}
-		if err := fn(tx); err != nil {
-			return err
+		if fn != nil {
+			if err := fn(tx); err != nil {
+				return err
+			}
 		}
 		applied = true
-		return handled.Put(key, encodeTime(tx.now))
+		if err := btx.Bucket(bucketInbox).Delete(key); err != nil {
+			return err
+		}
+		return btx.Bucket(bucketHandled).Put(key, encodeTime(tx.now))
 	})
 	if err != nil {
 		return false, fmt.Errorf("apply update %d: %w", updateID, err)
@@ -55,21 +111,21 @@ func (db *DB) Offset() (int, error) {
 	return off, err
 }
 
-// pruneLimit bounds the work one SetOffset does, so a backlog of old ids is cleared over several calls.
-const pruneLimit = 2000
+// pruneLimit bounds the work one prune does, so a backlog is cleared over several calls.
+const pruneLimit = 5000
 
-// SetOffset persists the confirmed offset and forgets handled ids below it: Telegram never redelivers an
-// update once getUpdates was called with a higher offset.
-func (db *DB) SetOffset(offset int) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
-		if err := tx.Bucket(bucketMeta).Put([]byte(keyOffset), itob(int64(offset))); err != nil {
-			return err
-		}
+// PruneHandled forgets handled ids older than the retention; ids grow with time, so the oldest come first.
+func (db *DB) PruneHandled() (int, error) {
+	n := 0
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketHandled)
-		limit := string(itob(int64(offset)))
+		cutoff := db.now().Add(-handledRetention).UnixNano()
 		var old [][]byte
 		c := b.Cursor()
-		for k, _ := c.First(); k != nil && string(k) < limit && len(old) < pruneLimit; k, _ = c.Next() {
+		for k, v := c.First(); k != nil && len(old) < pruneLimit; k, v = c.Next() {
+			if len(v) == 8 && btoi(v) >= cutoff {
+				break
+			}
 			old = append(old, append([]byte(nil), k...))
 		}
 		// Deleting while a cursor walks can skip keys, so delete after the walk.
@@ -78,8 +134,10 @@ func (db *DB) SetOffset(offset int) error {
 				return err
 			}
 		}
+		n = len(old)
 		return nil
 	})
+	return n, err
 }
 
 // HandledCount is how many update ids are remembered (for tests and metrics).

@@ -179,6 +179,9 @@ func (tx *Tx) DeleteUser(id int64) error {
 	if err := tx.deleteUserCertificates(id); err != nil {
 		return err
 	}
+	if err := tx.deleteUserEvents(id); err != nil {
+		return err
+	}
 	if err := tx.dropOutbox(id); err != nil {
 		return err
 	}

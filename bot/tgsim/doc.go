@@ -22,8 +22,9 @@
 //	if v := srv.Violations(); len(v) > 0 { t.Errorf("bot broke the Bot API: %v", v) }
 //	if e := srv.Errors(); len(e) > 0 { t.Errorf("test misused tgsim: %v", e) }
 //
-// Nothing sleeps: WaitFor, WaitCallbackAnswer, WaitConfirmed and WaitAllConfirmed wake on every change
-// of state, and getUpdates is a true long poll that returns as soon as a user does something.
+// Nothing sleeps: WaitFor, WaitCallbackAnswer, WaitConfirmed, WaitAllConfirmed and WaitPolling (the
+// bot's first long poll is parked: it is ready) wake on every change of state, and getUpdates is a true
+// long poll that returns as soon as a user does something.
 // Message.UpdateID of a user's message plus WaitConfirmed tells when the bot finished handling it
 // (it confirmed the update with its next getUpdates offset).
 //

@@ -434,10 +434,11 @@ func (s *Server) wire(r *record, withReply bool) *wireMessage {
 	if r.markup != "" {
 		w.ReplyMarkup = json.RawMessage(r.markup)
 	}
-	if m.Kind == "text" {
+	switch {
+	case m.Kind == "text":
 		w.Text = m.Plain
 		w.Entities = r.entities
-	} else {
+	case m.File != nil:
 		w.Caption = m.Plain
 		w.CaptionEntities = r.entities
 	}

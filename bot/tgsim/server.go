@@ -32,6 +32,7 @@ type Server struct {
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced on every state change: the broadcast waiters select on
 	closed  bool
+	done    chan struct{} // closed by Close
 
 	// Updates.
 	queue      []update
@@ -112,6 +113,7 @@ func New(opts Options) *Server {
 		bot:        User{ID: opts.BotID, FirstName: "Tavan", Username: opts.BotUsername, IsBot: true},
 		names:      map[string]string{},
 		changed:    make(chan struct{}),
+		done:       make(chan struct{}),
 		nextUpdate: 1,
 		dropped:    map[int]string{},
 		chats:      map[int64]*chat{},
@@ -136,8 +138,8 @@ func New(opts Options) *Server {
 // Bot returns the bot's own user, as getMe reports it.
 func (s *Server) Bot() User { return s.bot }
 
-// Close ends the server: waiting long polls return an empty result, subscriptions are closed and every
-// further request is answered 503.
+// Close ends the server: waiting long polls return an empty result, requests delayed by SetLatency and
+// every further request are answered 503, and subscriptions are closed.
 func (s *Server) Close() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -145,6 +147,7 @@ func (s *Server) Close() {
 		return
 	}
 	s.closed = true
+	close(s.done)
 	s.notify()
 	for id, ch := range s.subs {
 		close(ch)
@@ -276,19 +279,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	method = canonical
-	if perr != nil {
-		s.fail(w, method, vals, files, perr)
-		return
-	}
-
 	s.mu.Lock()
 	s.calls[method]++
 	latency := s.latency
 	s.mu.Unlock()
+	if perr != nil {
+		s.fail(w, method, vals, files, perr)
+		return
+	}
 	if latency > 0 {
 		t := time.NewTimer(latency)
 		select {
 		case <-t.C:
+		case <-s.done: // serve answers 503
+			t.Stop()
 		case <-r.Context().Done():
 			t.Stop()
 			return // the client is gone; nothing happened

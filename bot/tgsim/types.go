@@ -89,7 +89,7 @@ type Message struct {
 	// Kind is "text", "photo", "audio", "video", "voice", "document", "sticker", "animation",
 	// "video_note", "location", "venue", "contact" or "poll".
 	Kind      string
-	Text      string // text or caption exactly as sent (the HTML source when ParseMode is "HTML")
+	Text      string // text or caption exactly as sent (the HTML source when ParseMode is "HTML"); a poll's question
 	ParseMode string
 	Plain     string // text or caption after entity parsing: what the user sees
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -22,6 +23,8 @@ type Config struct {
 	Location  *time.Location
 	LogLevel  slog.Level
 	LogFormat string
+	Content   string // external content folder, "" = embedded only
+	QuizMode  string // "poll" or "buttons"
 
 	// Operations (bot/ops.go).
 	GoalHours     int64
@@ -53,6 +56,8 @@ var settings = []setting{
 	{"TAVAN_TIMEZONE", "timezone", "Asia/Tehran", "IANA time zone for schedules and dates"},
 	{"TAVAN_LOG_LEVEL", "log-level", "info", "debug, info, warn or error"},
 	{"TAVAN_LOG_FORMAT", "log-format", "text", "text or json"},
+	{"TAVAN_CONTENT", "content", "", "folder of courses that extends or replaces the embedded ones by id (reload: /reload or SIGHUP)"},
+	{"TAVAN_QUIZ_MODE", "quiz-mode", "poll", "poll (native quiz polls, falling back to buttons) or buttons"},
 	{"TAVAN_GOAL_HOURS", "goal-hours", "10000000", "the program's learning-hours goal shown by /stats"},
 	{"TAVAN_HTTP_ADDR", "http-addr", "", "ops listener host:port for /metrics, /healthz, /readyz, /backup and /export (off when empty)"},
 	{"TAVAN_HTTP_TOKEN", "http-token", "", "bearer token for /metrics, /backup and /export; required with TAVAN_HTTP_ADDR, at least 16 characters"},
@@ -88,6 +93,16 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		APIURL:    strings.TrimRight(*values["TELEGRAM_API_URL"], "/"),
 		DB:        *values["TAVAN_DB"],
 		LogFormat: *values["TAVAN_LOG_FORMAT"],
+		Content:   *values["TAVAN_CONTENT"],
+		QuizMode:  *values["TAVAN_QUIZ_MODE"],
+	}
+	if cfg.QuizMode != "poll" && cfg.QuizMode != "buttons" {
+		return Config{}, nil, usageError{fmt.Sprintf("TAVAN_QUIZ_MODE: %q is not poll or buttons", cfg.QuizMode)}
+	}
+	if cfg.Content != "" {
+		if info, err := os.Stat(cfg.Content); err != nil || !info.IsDir() {
+			return Config{}, nil, usageError{fmt.Sprintf("TAVAN_CONTENT: %q is not a folder", cfg.Content)}
+		}
 	}
 	if u, err := url.Parse(cfg.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return Config{}, nil, usageError{fmt.Sprintf("TELEGRAM_API_URL: %q is not an http(s) URL", cfg.APIURL)}
@@ -196,7 +211,7 @@ Commands:
   run             serve Telegram (fails without a token)
   restore FILE    install a backup as TAVAN_DB (stop the bot first); the current file is kept as .bak
   sandbox         chat with the bot in a browser, against the built-in Telegram emulator
-  lessons check   validate a content folder
+  lessons check [DIR]  validate a content folder (default: the embedded content)
   version         print the version
 
 Settings (environment variable, or the flag):

@@ -18,7 +18,6 @@ import (
 
 	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/store"
-	"github.com/tavan7/tavan/lessons"
 	"github.com/tavan7/tavan/locales"
 )
 
@@ -35,6 +34,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "version":
 		fmt.Fprintln(stdout, "tavanbot", version)
 		return nil
+	case "lessons":
+		return lessonsCheck(args, stdout)
 	case "", "run", "sandbox", "restore":
 	default:
 		return usageError{fmt.Sprintf("unknown command %q (see tavanbot -h)", cmd)}
@@ -106,6 +107,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	}
 	logger.Info("tavanbot started", "version", version, "api", cfg.APIURL, "db", cfg.DB, "bot", b.Username, "mode", mode)
 
+	go reloadOnHangup(ctx, b, logger)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return b.Run(gctx) })
 	g.Go(func() error { return b.RunBackups(gctx) })
@@ -204,11 +206,10 @@ func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Tim
 	if err != nil {
 		return nil, err
 	}
-	// The embedded content bank (a content directory setting belongs to the lessons work).
-	loadContent := func() (*lessons.Catalog, error) { return lessons.Load(lessons.Embedded()) }
-	catalog, err := loadContent()
+	load := contentLoader(cfg.Content)
+	catalog, err := load()
 	if err != nil {
-		return nil, fmt.Errorf("content: %w", err)
+		return nil, err // refuse to start on broken content, naming file and line
 	}
 	pollTimeout := 25 * time.Second
 	client := &http.Client{Timeout: pollTimeout + 15*time.Second}
@@ -235,7 +236,8 @@ func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Tim
 		Store:       db,
 		Texts:       texts,
 		Catalog:     catalog,
-		LoadContent: loadContent,
+		LoadContent: load,
+		QuizMode:    cfg.QuizMode,
 		Admins:      cfg.Admins,
 		Location:    cfg.Location,
 		Now:         clock,

@@ -20,23 +20,6 @@ import (
 
 const runToken = "987654:RUN-token-must-never-appear"
 
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // faultProxy sits between the bot and tgsim: it can cut the connection of a method's next calls (the
 // client then sees a transport error whose text carries the request URL, and so the token), hold a
 // method's first call until released, and tell when a method was called.

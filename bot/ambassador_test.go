@@ -1,0 +1,292 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/tavan7/tavan/bot/store"
+	"github.com/tavan7/tavan/bot/tgsim"
+)
+
+var (
+	neda = tgsim.User{ID: 104, FirstName: "ندا", LastName: "کریمی", Username: "neda_k", LanguageCode: "fa"}
+	omid = tgsim.User{ID: 105, FirstName: "امید", LanguageCode: "fa"}
+)
+
+var inviteLinkRE = regexp.MustCompile(`https://t\.me/([A-Za-z0-9_]+)\?start=ref_([a-z2-7]+)`)
+
+// inviteCode opens /ambassador as u and reads their code from the link.
+func (h *harness) inviteCode(u tgsim.User) string {
+	h.t.Helper()
+	h.send(u, "/ambassador")
+	m := inviteLinkRE.FindStringSubmatch(h.last(u).Plain)
+	if m == nil {
+		h.t.Fatalf("/ambassador shows no invitation link:\n%s", h.last(u).Plain)
+	}
+	if m[1] != h.bot.Username {
+		h.t.Errorf("invitation link names @%s; want the bot @%s", m[1], h.bot.Username)
+	}
+	return m[2]
+}
+
+// invited is how many people u brought in, as stored.
+func (h *harness) invited(u tgsim.User) int {
+	h.t.Helper()
+	n := 0
+	_ = h.db.View(func(tx *store.Tx) error { n = len(tx.Invitees(u.ID)); return nil })
+	return n
+}
+
+func TestReferralCreditedOnce(t *testing.T) {
+	h := newHarness(t, nil)
+	h.onboard(maryam, "fa", "home")
+	code := h.inviteCode(maryam)
+	card := h.last(maryam)
+	for _, want := range []string{"سفیر توان باشید", "پیوند دعوت شما", "۰ نفر را به توان آورده‌اید", "نام شما در جدول سفیران"} {
+		if !strings.Contains(card.Plain, want) {
+			t.Errorf("/ambassador lacks %q:\n%s", want, card.Plain)
+		}
+	}
+	if len(code) != store.RefCodeLen || strings.Contains(code, strconv.FormatInt(maryam.ID, 10)) {
+		t.Errorf("code %q: want %d random characters, never the user id", code, store.RefCodeLen)
+	}
+	if share := card.InlineKeyboard[0][0]; !strings.HasPrefix(share.URL, "https://t.me/share/url?url=https%3A%2F%2Ft.me%2F") {
+		t.Errorf("share button = %+v", share)
+	}
+	if again := h.inviteCode(maryam); again != code {
+		t.Errorf("the code changed from %q to %q; it is made once", code, again)
+	}
+
+	// A new learner joins through the link: credited once, and onboarded like anyone else.
+	h.send(john, "/start ref_"+code)
+	if got := h.last(john).Plain; !strings.Contains(got, "welcome to Tavan") {
+		t.Errorf("john's /start with a referral: %q; want the usual welcome", got)
+	}
+	if h.user(john).StartPayload != "ref_"+code {
+		t.Errorf("the payload was not kept on the record")
+	}
+	if n := h.invited(maryam); n != 1 {
+		t.Fatalf("maryam brought in %d; want 1", n)
+	}
+	notes := h.notices(maryam.ID)
+	if len(notes) != 1 || !strings.Contains(notes[0].Text, "یک نفر تازه با پیوند دعوت شما") || !strings.Contains(notes[0].Text, "۱ نفر") {
+		t.Fatalf("notices to the inviter: %+v", notes)
+	}
+	if strings.Contains(notes[0].Text, "John") {
+		t.Errorf("the notice names the new learner: %q", notes[0].Text)
+	}
+
+	// The same learner again, through the link: no second credit.
+	h.send(john, "/start ref_"+code)
+	h.press(john, h.last(john), "English")
+	h.send(john, "/start ref_"+code)
+	if n := h.invited(maryam); n != 1 {
+		t.Errorf("after john's repeated /start maryam brought in %d; want 1", n)
+	}
+	if n := len(h.notices(maryam.ID)); n != 1 {
+		t.Errorf("%d notices to the inviter; want 1", n)
+	}
+	h.deliverNotices()
+	if got := h.last(maryam).Plain; !strings.Contains(got, "یک نفر تازه") {
+		t.Errorf("maryam's chat ends with %q", got)
+	}
+	h.send(maryam, "/ambassador")
+	if got := h.last(maryam).Plain; !strings.Contains(got, "۱ نفر را به توان آورده‌اید") || !strings.Contains(got, "۰ نفر از آن‌ها") {
+		t.Errorf("/ambassador after one join:\n%s", got)
+	}
+}
+
+// TestReferralRedelivered replays the /start of a new learner, as Telegram does after a crash between
+// handling an update and confirming it: once through the router, once straight into the handler as if two
+// deliveries had raced past the router's check.
+func TestReferralRedelivered(t *testing.T) {
+	h := newHarness(t, nil)
+	h.onboard(maryam, "fa", "home")
+	code := h.inviteCode(maryam)
+	sent := h.sim.SendText(neda, "/start ref_"+code)
+	h.settle()
+	if n := h.invited(maryam); n != 1 {
+		t.Fatalf("neda's join credited %d", n)
+	}
+	msgs := h.count(neda)
+	upd := tgbotapi.Update{UpdateID: sent.UpdateID, Message: &tgbotapi.Message{
+		MessageID: sent.ID,
+		From:      &tgbotapi.User{ID: neda.ID, FirstName: neda.FirstName, LastName: neda.LastName, UserName: neda.Username, LanguageCode: "fa"},
+		Chat:      &tgbotapi.Chat{ID: neda.ID, Type: "private"},
+		Text:      sent.Text,
+		Entities:  []tgbotapi.MessageEntity{{Type: "bot_command", Offset: 0, Length: len("/start")}},
+	}}
+	// The crash: the update's change committed, but the bot died before confirming it to Telegram, so
+	// its handled mark is still there (the bot forgets marks only below a confirmed offset). Put the mark
+	// back as it was, then deliver the update again.
+	if _, err := h.db.Apply(sent.UpdateID, func(*store.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	h.bot.handle(ctx, upd)
+
+	c := &Ctx{b: h.bot, Update: upd, ChatID: neda.ID}
+	if err := h.bot.loadUser(c, upd.Message.From); err != nil {
+		t.Fatal(err)
+	}
+	c.User = &store.User{ID: neda.ID, DailyMinute: store.NoDailyTime} // as a racing delivery saw it: not stored yet
+	c.Command, c.Args, c.clearStep = "start", "ref_"+code, true
+	if err := h.bot.handleStart(ctx, c); !errors.Is(err, errDuplicate) {
+		t.Errorf("handleStart on a redelivered update = %v; want errDuplicate", err)
+	}
+	if n := h.invited(maryam); n != 1 {
+		t.Errorf("after redelivery maryam brought in %d; want 1", n)
+	}
+	if n := len(h.notices(maryam.ID)); n != 1 {
+		t.Errorf("after redelivery %d notices to the inviter; want 1", n)
+	}
+	if n := h.count(neda); n != msgs {
+		t.Errorf("the redelivered /start sent neda %d more messages", n-msgs)
+	}
+}
+
+func TestReferralRefused(t *testing.T) {
+	h := newHarness(t, nil)
+	h.onboard(maryam, "fa", "home")
+	h.onboard(reza, "fa", "youth")
+	code := h.inviteCode(maryam)
+
+	h.send(maryam, "/start ref_"+code) // her own link
+	h.send(reza, "/start ref_"+code)   // an existing learner
+	if n := h.invited(maryam); n != 0 {
+		t.Errorf("self-invitation or an existing learner credited %d", n)
+	}
+	if got := h.last(reza).Plain; !strings.Contains(got, "خوش برگشتید") {
+		t.Errorf("an existing learner's /start with a link: %q", got)
+	}
+	// Unknown and malformed codes: a normal welcome, no credit.
+	for _, payload := range []string{"ref_zzzzzzzz", "ref_abc", "ref_", "ref_" + strings.ToUpper(code)} {
+		u := tgsim.User{ID: 300 + int64(len(payload)), FirstName: "تازه", LanguageCode: "fa"}
+		h.send(u, "/start "+payload)
+		if got := h.last(u).Plain; !strings.Contains(got, "به توان خوش آمدید") {
+			t.Errorf("/start %s: %q", payload, got)
+		}
+	}
+	if n := h.invited(maryam); n != 0 {
+		t.Errorf("unknown codes credited %d", n)
+	}
+	if n := len(h.notices(maryam.ID)); n != 0 {
+		t.Errorf("%d notices for refused referrals", n)
+	}
+	// An inviter who deleted their data: their old link credits nobody; coming back gives a new code.
+	h.send(maryam, "/deleteme")
+	h.press(maryam, h.last(maryam), "پاک")
+	if _, err := h.db.GetUser(maryam.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("maryam not deleted: %v", err)
+	}
+	h.send(neda, "/start ref_"+code)
+	if n := h.invited(maryam); n != 0 {
+		t.Errorf("a deleted inviter's link credited %d", n)
+	}
+	h.onboard(maryam, "fa", "home")
+	if again := h.inviteCode(maryam); again == code {
+		t.Errorf("after /deleteme the old code %q came back", code)
+	}
+}
+
+func TestStoreReferralRules(t *testing.T) {
+	h := newHarness(t, nil)
+	err := h.db.Update(func(tx *store.Tx) error {
+		if ok, err := tx.AddReferral(7, 7); ok || err != nil {
+			t.Errorf("AddReferral(self) = %v, %v; want false", ok, err)
+		}
+		if ok, err := tx.AddReferral(7, 8); !ok || err != nil {
+			t.Errorf("AddReferral(7, 8) = %v, %v; want true", ok, err)
+		}
+		if ok, err := tx.AddReferral(7, 8); ok || err != nil {
+			t.Errorf("AddReferral(7, 8) twice = %v, %v; want false", ok, err)
+		}
+		if got := tx.Invitees(7); len(got) != 1 || got[0] != 8 {
+			t.Errorf("Invitees(7) = %v", got)
+		}
+		if _, ok, _ := tx.InviterByCode("abcdefgh"); ok {
+			t.Errorf("an unknown code has an owner")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLeaderboardAndOptOut(t *testing.T) {
+	h := newHarness(t, nil)
+	h.onboard(maryam, "fa", "home")
+	h.onboard(reza, "fa", "youth")
+	mCode, rCode := h.inviteCode(maryam), h.inviteCode(reza)
+	h.send(john, "/start ref_"+mCode)
+	h.send(neda, "/start ref_"+mCode)
+	h.send(omid, "/start ref_"+rCode)
+	// One of maryam's people completed a lesson.
+	if err := h.db.Update(func(tx *store.Tx) error {
+		u, err := tx.User(neda.ID)
+		if err != nil {
+			return err
+		}
+		u.LessonsCompleted = 2
+		return tx.PutUser(u)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.send(maryam, "/ambassador")
+	if got := h.last(maryam).Plain; !strings.Contains(got, "۲ نفر را به توان آورده‌اید") || !strings.Contains(got, "۱ نفر از آن‌ها دست‌کم یک درس") {
+		t.Errorf("/ambassador counts:\n%s", got)
+	}
+
+	h.send(adminUser, "/leaderboard")
+	board := h.last(adminUser).Plain
+	for _, want := range []string{"جدول سفیران توان", "همهٔ دعوت‌ها: ۳ نفر", "۱. مریم احمدی — ۲ نفر (۱ نفر با دست‌کم یک درس)", "۲. رضا <&> — ۱ نفر (۰ نفر"} {
+		if !strings.Contains(board, want) {
+			t.Errorf("leaderboard lacks %q:\n%s", want, board)
+		}
+	}
+	if strings.Contains(board, "maryam_a") || strings.Contains(board, "101") {
+		t.Errorf("leaderboard shows a username or an id:\n%s", board)
+	}
+	// Learners cannot see it: it does not exist for them.
+	h.send(maryam, "/leaderboard")
+	if got := h.last(maryam).Plain; !strings.Contains(got, "این فرمان را نمی‌شناسم") {
+		t.Errorf("a learner's /leaderboard: %q", got)
+	}
+
+	// Maryam opts out: the same message changes, and the leaderboard no longer names her.
+	h.send(maryam, "/ambassador")
+	card := h.last(maryam)
+	if ans := h.press(maryam, card, "نامم را در جدول سفیران نشان نده"); !strings.Contains(ans, "ذخیره شد") {
+		t.Errorf("opt-out answered %q", ans)
+	}
+	if got := h.last(maryam); got.ID != card.ID || !strings.Contains(got.Plain, "نمایش داده نمی‌شود") {
+		t.Errorf("after opting out: %q (message %d, was %d)", got.Plain, got.ID, card.ID)
+	}
+	h.send(adminUser, "/leaderboard")
+	board = h.last(adminUser).Plain
+	if strings.Contains(board, "مریم") || !strings.Contains(board, "۱. رضا") || !strings.Contains(board, "۱ سفیر نخواسته‌اند") ||
+		!strings.Contains(board, "همهٔ دعوت‌ها: ۳ نفر") {
+		t.Errorf("leaderboard after maryam opted out:\n%s", board)
+	}
+	h.press(maryam, h.last(maryam), "نامم را در جدول سفیران نشان بده")
+	h.send(adminUser, "/leaderboard")
+	if board := h.last(adminUser).Plain; !strings.Contains(board, "۱. مریم احمدی") {
+		t.Errorf("leaderboard after opting back in:\n%s", board)
+	}
+	// English.
+	h.press(john, h.last(john), "English")
+	h.send(john, "/ambassador")
+	if got := h.last(john).Plain; !strings.Contains(got, "You have brought 0 people to Tavan") {
+		t.Errorf("English /ambassador:\n%s", got)
+	}
+	if ans := h.pressDataForged(maryam, h.last(maryam), cb("amb", "maybe")); !strings.Contains(ans, "دیگر کار نمی‌کند") {
+		t.Errorf("forged toggle answered %q", ans)
+	}
+}

@@ -1,0 +1,465 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/tavan7/tavan/bot/persian"
+	"github.com/tavan7/tavan/bot/store"
+	"github.com/tavan7/tavan/bot/tghtml"
+)
+
+// newInviteToken is 18 random bytes in base64url: 24 characters, unguessable, fit for a deep link.
+func newInviteToken() (string, error) {
+	buf := make([]byte, 18)
+	if _, err := rand.Read(buf); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(buf), nil
+}
+
+// handleInviteConsultant makes a one-time invite link valid for a week.
+func (b *Bot) handleInviteConsultant(ctx context.Context, c *Ctx) error {
+	token, err := newInviteToken()
+	if err != nil {
+		return err
+	}
+	var inv *store.Invite
+	if err := c.Apply(func(tx *store.Tx, u *store.User) error {
+		inv = &store.Invite{Token: token, CreatedBy: u.ID, Created: tx.Now(), Expires: tx.Now().Add(inviteTTL)}
+		return tx.PutInvite(inv)
+	}); err != nil {
+		return err
+	}
+	link := "https://t.me/" + b.Username + "?start=" + invitePrefix + token
+	_, err = c.Reply(ctx, c.T("ConsInviteCreated", "Link", htmlEscape(link), "Date", c.date(inv.Expires)), nil)
+	return err
+}
+
+// parseUserID reads a Telegram user id typed by an admin, in any digits.
+func parseUserID(s string) (int64, bool) {
+	n, err := persian.ParseInt(strings.TrimSpace(s))
+	if err != nil || n <= 0 {
+		return 0, false
+	}
+	return int64(n), true
+}
+
+// parseTranscriptDays reads /transcripts' argument: "off" (or 0) switches transcripts off, a number of
+// days from 1 to 365 keeps them that long.
+func parseTranscriptDays(s string) (days int, ok bool) {
+	s = strings.ToLower(persian.Normalize(s))
+	switch s {
+	case "off", "خاموش", "0":
+		return 0, true
+	}
+	n, err := persian.ParseInt(s)
+	if err != nil || n < 1 || n > 365 {
+		return 0, false
+	}
+	return n, true
+}
+
+// ---- The consultant list ----
+
+func (b *Bot) handleConsultantList(ctx context.Context, c *Ctx) error {
+	var list []*store.Consultant
+	if err := b.Store.View(func(tx *store.Tx) error {
+		return tx.EachConsultant(func(k *store.Consultant) error { list = append(list, k); return nil })
+	}); err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		return c.Menu(ctx, c.T("ConsAdminNoConsultants"), nil)
+	}
+	lines := []string{c.T("ConsAdminListTitle")}
+	var rows [][]tgbotapi.InlineKeyboardButton
+	for _, k := range list {
+		name := k.Name
+		if name == "" {
+			name = c.T("ConsProfileUnfinished")
+		}
+		lines = append(lines, c.T("ConsAdminLine", "Name", htmlEscape(name), "ID", strconv.FormatInt(k.ID, 10),
+			"Status", c.T("ConsStatus_"+k.Status), "Topics", c.topicNames(k.Topics), "Rating", c.rating(k), "Sessions", c.num(k.Sessions)))
+		toggle := tgbotapi.NewInlineKeyboardButtonData(truncateRunes(c.T("ConsSuspendButton", "Name", name), 40), cb("csadm", "sus", strconv.FormatInt(k.ID, 10)))
+		if k.Status == store.ConsultantSuspended {
+			toggle = tgbotapi.NewInlineKeyboardButtonData(truncateRunes(c.T("ConsReinstateButton", "Name", name), 40), cb("csadm", "act", strconv.FormatInt(k.ID, 10)))
+		}
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(toggle,
+			tgbotapi.NewInlineKeyboardButtonData(c.T("ConsRemoveButton"), cb("csadm", "rm", strconv.FormatInt(k.ID, 10)))))
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
+	return c.Menu(ctx, strings.Join(lines, "\n"), &kb)
+}
+
+// handleConsultantAdminButton: "csadm|<op>|<id>" with op sus (suspend), act (reinstate), rm (ask to
+// remove), rmy (remove), bar (bar a learner), list.
+func (b *Bot) handleConsultantAdminButton(ctx context.Context, c *Ctx) error {
+	if !c.IsAdmin() { // registered with AdminCallback; checked again here all the same
+		return handleStaleButton(ctx, c)
+	}
+	if len(c.Data) == 1 && c.Data[0] == "list" {
+		return b.handleConsultantList(ctx, c)
+	}
+	if len(c.Data) != 2 {
+		return handleStaleButton(ctx, c)
+	}
+	id, ok := parseUserID(c.Data[1])
+	if !ok {
+		return handleStaleButton(ctx, c)
+	}
+	switch c.Data[0] {
+	case "bar":
+		return b.barLearner(ctx, c, id)
+	case "rm":
+		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+			tgbotapi.NewInlineKeyboardButtonData(c.T("ConsRemoveConfirmButton"), cb("csadm", "rmy", c.Data[1])),
+			tgbotapi.NewInlineKeyboardButtonData(c.T("BackButton"), cb("csadm", "list")),
+		))
+		name := "—"
+		if k, err := b.consultant(id); err == nil {
+			name = k.Name
+		}
+		return c.Menu(ctx, c.T("ConsRemoveAsk", "Name", htmlEscape(name)), &kb)
+	case "sus", "act", "rmy":
+	default:
+		return handleStaleButton(ctx, c)
+	}
+	op := c.Data[0]
+	changed := false
+	if err := c.Apply(func(tx *store.Tx, _ *store.User) error {
+		changed = false
+		k, err := tx.Consultant(id)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		kc := b.langCtx(langOf(tx, id))
+		switch op {
+		case "act":
+			if k.Status != store.ConsultantSuspended {
+				return nil
+			}
+			k.Status = store.ConsultantAway // they say when they are back, with /available
+			changed = true
+			if err := tx.PutConsultant(k); err != nil {
+				return err
+			}
+			return b.enqueue(tx, Notice{ChatID: id, Text: kc.T("ConsReinstated")})
+		case "sus":
+			if k.Status == store.ConsultantSuspended {
+				return nil
+			}
+			k.Status = store.ConsultantSuspended
+			if err := tx.PutConsultant(k); err != nil {
+				return err
+			}
+		}
+		changed = true
+		if err := b.closeSessionsOf(tx, k); err != nil {
+			return err
+		}
+		notice := "ConsYouWereSuspended"
+		if op == "rmy" {
+			notice = "ConsYouWereRemoved"
+			if err := tx.DeleteConsultant(id); err != nil {
+				return err
+			}
+		}
+		return b.enqueue(tx, Notice{ChatID: id, Text: kc.T(notice)})
+	}); err != nil {
+		return err
+	}
+	if !changed {
+		// A second tap on a stale button: the list already shows this, and an identical edit is an error.
+		return c.Toast(ctx, c.T("Saved"), false)
+	}
+	_ = c.Toast(ctx, c.T("Saved"), false)
+	return b.handleConsultantList(ctx, c)
+}
+
+// closeSessionsOf ends a consultant's open sessions (suspension, removal); their learners hear it through
+// the outbox.
+func (b *Bot) closeSessionsOf(tx *store.Tx, k *store.Consultant) error {
+	for _, id := range tx.ConsultantSessions(k.ID) {
+		rec, err := tx.Consultation(id)
+		if err != nil {
+			if err := tx.DropConsultantSession(k.ID, id); err != nil {
+				return err
+			}
+			continue
+		}
+		if rec.Status != store.ConsultOpen {
+			continue
+		}
+		if err := b.closeConsultation(tx, rec, "admin"); err != nil {
+			return err
+		}
+		lc := b.langCtx(langOf(tx, rec.LearnerID))
+		if err := b.enqueue(tx, Notice{ChatID: rec.LearnerID, Text: lc.T("ConsClosedConsultantLeft", "Session", lc.sessionNum(id))}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ---- Bars ----
+
+func (b *Bot) handleBarCommand(ctx context.Context, c *Ctx) error {
+	id, ok := parseUserID(c.Args)
+	if !ok {
+		return c.Fail("ConsBarUsage")
+	}
+	return b.barLearner(ctx, c, id)
+}
+
+func (b *Bot) handleUnbarCommand(ctx context.Context, c *Ctx) error {
+	id, ok := parseUserID(c.Args)
+	if !ok {
+		return c.Fail("ConsUnbarUsage")
+	}
+	was := false
+	if err := c.Apply(func(tx *store.Tx, _ *store.User) error {
+		was = tx.Barred(id)
+		return tx.DeleteBar(id)
+	}); err != nil {
+		return err
+	}
+	msg := "ConsUnbarred"
+	if !was {
+		msg = "ConsWasNotBarred"
+	}
+	_, err := c.Reply(ctx, c.T(msg, "ID", strconv.FormatInt(id, 10)), nil)
+	return err
+}
+
+// barLearner keeps a learner out of the club: a waiting request is withdrawn, an open session closed
+// (its consultant told), and the learner told, through the outbox.
+func (b *Bot) barLearner(ctx context.Context, c *Ctx, id int64) error {
+	if !c.IsAdmin() {
+		return handleStaleButton(ctx, c)
+	}
+	var (
+		withdrawn *store.Consultation
+		already   bool
+	)
+	if err := c.Apply(func(tx *store.Tx, u *store.User) error {
+		withdrawn, already = nil, tx.Barred(id)
+		if already {
+			return nil
+		}
+		if err := tx.PutBar(id, store.Bar{By: u.ID, At: tx.Now()}); err != nil {
+			return err
+		}
+		if cl := tx.ClubLearner(id); cl.Current != 0 {
+			if rec, err := tx.Consultation(cl.Current); err == nil {
+				switch rec.Status {
+				case store.ConsultWaiting:
+					rec.Status, rec.Closed, rec.ClosedBy = store.ConsultCancelled, tx.Now(), "admin"
+					if err := tx.PutConsultation(rec); err != nil {
+						return err
+					}
+					cl.Current = 0
+					if err := tx.PutClubLearner(id, cl); err != nil {
+						return err
+					}
+					withdrawn = rec
+				case store.ConsultOpen:
+					if err := b.closeConsultation(tx, rec, "admin"); err != nil {
+						return err
+					}
+					kc := b.langCtx(langOf(tx, rec.ConsultantID))
+					if err := b.enqueue(tx, Notice{ChatID: rec.ConsultantID, Text: kc.T("ConsClosedLearnerBarred",
+						"Session", kc.sessionNum(rec.ID), "Name", htmlEscape(firstNameOf(tx, id)))}); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if _, err := tx.User(id); err != nil {
+			return nil // never talked to the bot: barred in advance, nobody to tell
+		}
+		lc := b.langCtx(langOf(tx, id))
+		return b.enqueue(tx, Notice{ChatID: id, Text: lc.T("ConsYouAreBarred")})
+	}); err != nil {
+		return err
+	}
+	if withdrawn != nil {
+		b.retireCards(ctx, withdrawn, 0, "ConsCardWithdrawn")
+	}
+	msg := "ConsBarredAdmin"
+	if already {
+		msg = "ConsAlreadyBarred"
+	}
+	text := c.T(msg, "ID", strconv.FormatInt(id, 10))
+	if c.Update.CallbackQuery != nil {
+		return c.Toast(ctx, truncateRunes(tghtmlPlain(text), 200), true)
+	}
+	_, err := c.Reply(ctx, text, nil)
+	return err
+}
+
+// tghtmlPlain strips Telegram HTML for a toast, which is plain text.
+func tghtmlPlain(s string) string {
+	if p, err := tghtml.Plain(s); err == nil {
+		return p
+	}
+	return s
+}
+
+// ---- Figures ----
+
+// handleConsultationStats is /consultations: the queue, open sessions, waits and ratings.
+func (b *Bot) handleConsultationStats(ctx context.Context, c *Ctx) error {
+	var (
+		waiting, offline, open int
+		stats                  store.ClubStats
+		settings               store.ClubSettings
+		reports                int
+		list                   []*store.Consultant
+	)
+	if err := b.Store.View(func(tx *store.Tx) error {
+		for _, id := range tx.LiveConsultations() {
+			rec, err := tx.Consultation(id)
+			if err != nil {
+				continue
+			}
+			switch rec.Status {
+			case store.ConsultWaiting:
+				waiting++
+				if rec.Offline {
+					offline++
+				}
+			case store.ConsultOpen:
+				open++
+			}
+		}
+		stats, settings, reports = tx.ClubStats(), tx.ClubSettings(), tx.CountAbuseReports()
+		return tx.EachConsultant(func(k *store.Consultant) error { list = append(list, k); return nil })
+	}); err != nil {
+		return err
+	}
+	avg := c.T("ConsNone")
+	if stats.Claims > 0 {
+		avg = c.duration(max(1, int((stats.AverageWait()+30e9)/60e9)))
+	}
+	transcripts := c.T("ConsTranscriptsOff")
+	if settings.TranscriptDays > 0 {
+		transcripts = c.T("ConsTranscriptsOn", "Days", c.num(settings.TranscriptDays))
+	}
+	lines := []string{c.T("ConsStats", "Waiting", c.num(waiting), "Offline", c.num(offline), "Open", c.num(open),
+		"Requests", c.num(stats.Requests), "Claims", c.num(stats.Claims), "Wait", avg, "Closed", c.num(stats.Closed),
+		"Ratings", c.num(stats.Ratings), "Reports", c.num(reports), "Transcripts", transcripts)}
+	if len(list) > 0 {
+		lines = append(lines, "", c.T("ConsStatsRatings"))
+	}
+	for _, k := range list {
+		name := k.Name
+		if name == "" {
+			name = c.T("ConsProfileUnfinished")
+		}
+		lines = append(lines, c.T("ConsStatsLine", "Name", htmlEscape(name), "Status", c.T("ConsStatus_"+k.Status),
+			"Rating", c.rating(k), "Sessions", c.num(k.Sessions)))
+	}
+	_, err := c.Reply(ctx, strings.Join(lines, "\n"), nil)
+	return err
+}
+
+// ---- Transcripts ----
+
+// handleTranscriptSetting is /transcripts [off|days]. Transcripts are off by default; switching them off
+// deletes what was kept.
+func (b *Bot) handleTranscriptSetting(ctx context.Context, c *Ctx) error {
+	if strings.TrimSpace(c.Args) == "" {
+		var s store.ClubSettings
+		_ = b.Store.View(func(tx *store.Tx) error { s = tx.ClubSettings(); return nil })
+		state := c.T("ConsTranscriptsOff")
+		if s.TranscriptDays > 0 {
+			state = c.T("ConsTranscriptsOn", "Days", c.num(s.TranscriptDays))
+		}
+		_, err := c.Reply(ctx, state+"\n\n"+c.T("ConsTranscriptsUsage"), nil)
+		return err
+	}
+	days, ok := parseTranscriptDays(c.Args)
+	if !ok {
+		return c.Fail("ConsTranscriptsUsage")
+	}
+	deleted := 0
+	if err := c.Apply(func(tx *store.Tx, _ *store.User) error {
+		deleted = 0
+		if err := tx.PutClubSettings(store.ClubSettings{TranscriptDays: days}); err != nil {
+			return err
+		}
+		if days == 0 {
+			var err error
+			deleted, err = tx.PruneTranscripts(tx.Now().Add(1)) // everything kept so far
+			return err
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	text := c.T("ConsTranscriptsOn", "Days", c.num(days))
+	if days == 0 {
+		text = c.T("ConsTranscriptsOff") + "\n" + c.T("ConsTranscriptsDeleted", "Count", c.num(deleted))
+	}
+	_, err := c.Reply(ctx, text, nil)
+	return err
+}
+
+// handleTranscript is /transcript <session>: what was kept of a session, for admins.
+func (b *Bot) handleTranscript(ctx context.Context, c *Ctx) error {
+	n, err := persian.ParseInt(strings.TrimSpace(c.Args))
+	if err != nil || n <= 0 {
+		return c.Fail("ConsTranscriptUsage")
+	}
+	id := uint64(n)
+	var lines []store.TranscriptLine
+	if err := b.Store.View(func(tx *store.Tx) error {
+		rec, err := tx.Consultation(id)
+		if err != nil {
+			return nil
+		}
+		lines = tx.Transcript(rec)
+		return nil
+	}); err != nil {
+		return err
+	}
+	if len(lines) == 0 {
+		return c.Fail("ConsTranscriptEmpty", "Session", c.sessionNum(id))
+	}
+	out := c.T("ConsTranscriptTitle", "Session", c.sessionNum(id))
+	const budget = 3800 // characters, under Telegram's 4096 with room for the marker
+	for _, l := range lines {
+		who := c.T("ConsTranscriptLearner")
+		if l.From == store.SideConsultant {
+			who = c.T("ConsTranscriptConsultant")
+		}
+		text := l.Text
+		if text == "" || l.Kind != "text" {
+			text = strings.TrimSpace("[" + l.Kind + "] " + text)
+		}
+		line := "\n<b>" + who + "</b> " + c.clockOf(l.At) + ": " + htmlEscape(truncateRunes(text, 500))
+		if n, _ := tghtml.Len(out + line); n > budget {
+			out += "\n…"
+			break
+		}
+		out += line
+	}
+	_, err = c.Reply(ctx, out, nil)
+	return err
+}
+
+// clockOf is a moment as the reader's date and time of day, in the program's zone.
+func (c *Ctx) clockOf(t time.Time) string {
+	t = t.In(c.b.Location)
+	return c.date(t) + " " + c.clock(t.Hour()*60+t.Minute())
+}
