@@ -25,6 +25,7 @@ func TestAdminRoutesRefuseNonAdmins(t *testing.T) {
 	if len(keys) < 6 {
 		t.Fatalf("router.admin = %v; want at least /admins, /stats, /export, /backup, /reload and the admin buttons", keys)
 	}
+	t.Logf("%d admin routes: %v", len(keys), keys)
 	before := h.botMessageCounts()
 	for _, key := range keys {
 		if name, ok := strings.CutPrefix(key, "/"); ok {

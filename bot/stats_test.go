@@ -90,7 +90,7 @@ func TestStatsPersian(t *testing.T) {
 	if b := img.Bounds(); b.Dx() != chartW || b.Dy() != chartH {
 		t.Errorf("chart is %v; want %dx%d", b, chartW, chartH)
 	}
-	if dir := os.Getenv("TAVAN_CHART_OUT"); dir != "" { // look at it: TAVAN_CHART_OUT=/tmp go test -run TestStatsPersian
+	if dir := os.Getenv("TAVAN_ARTIFACTS"); dir != "" { // .ci/run keeps it; to look: TAVAN_ARTIFACTS=/tmp go test -run TestStatsPersian
 		os.WriteFile(dir+"/stats-chart.png", chart.File.Data, 0o644)
 	}
 
