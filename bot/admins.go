@@ -139,11 +139,8 @@ func adminName(c *Ctx, tx *store.Tx, id int64) string {
 	if u, err := tx.User(id); err == nil && strings.TrimSpace(u.FirstName) != "" {
 		return htmlEscape(u.FirstName)
 	}
-	id10 := strconv.FormatInt(id, 10)
-	if c.Lang == "fa" {
-		id10 = persian.Digits(id10)
-	}
-	return c.T("AdminUnknownName", "ID", id10)
+	// A Telegram id keeps its Latin digits, as people copy it (locales/GLOSSARY.md).
+	return c.T("AdminUnknownName", "ID", strconv.FormatInt(id, 10))
 }
 
 // plainName undoes htmlEscape for a button label, which Telegram shows as plain text.

@@ -105,7 +105,7 @@ func TestAdminsAddAndRemove(t *testing.T) {
 	containsAll(t, "admin list", list.Plain, "مدیران توان", "کارشناس", "900", "هنوز کسی در گفت‌وگو افزوده نشده است")
 
 	h.press(adminUser, list, "افزودن مدیر")
-	if got := h.last(adminUser).Plain; !strings.Contains(got, "شناسهٔ عددی تلگرام") {
+	if got := h.last(adminUser).Plain; !strings.Contains(got, "شناسهٔ عددی کاربر") {
 		t.Fatalf("after the add button: %q", got)
 	}
 	for _, bad := range []string{"رضا", "-5", "12.5", strings.Repeat("9", 30)} {

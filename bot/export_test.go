@@ -175,11 +175,11 @@ func TestExportHookContract(t *testing.T) {
 	h.onboard(maryam, "fa", "home")
 	delete(h.bot.ops.exports, exportEvents)
 	h.send(adminUser, "/export events")
-	if got := h.last(adminUser).Plain; !strings.Contains(got, "برای «📅 رویدادها» هنوز داده‌ای برای خروجی نیست") {
+	if got := h.last(adminUser).Plain; !strings.Contains(got, "برای «📅 رویدادها» هنوز چیزی برای خروجی نیست") {
 		t.Errorf("events export without the feature: %q", got)
 	}
 	h.send(adminUser, "/export")
-	if ans := h.press(adminUser, h.last(adminUser), "رویدادها"); !strings.Contains(ans, "هنوز داده‌ای برای خروجی نیست") {
+	if ans := h.press(adminUser, h.last(adminUser), "رویدادها"); !strings.Contains(ans, "هنوز چیزی برای خروجی نیست") {
 		t.Errorf("events button without the feature: toast %q", ans)
 	}
 	h.bot.ops.exports[exportEvents] = func(tx *store.Tx, lang string) (csvTable, error) {
