@@ -81,6 +81,11 @@ func runSandbox(ctx context.Context, cfg Config, _ func(string) string, stdout i
 
 	botCfg := cfg
 	botCfg.Token = token
+	// The sandbox long-polls its emulator and serves nothing but its web chat: production's webhook, ops
+	// listener and backups never start here, whatever the environment says.
+	botCfg.WebhookURL, botCfg.WebhookSecret = "", ""
+	botCfg.HTTPAddr, botCfg.HTTPToken = "", ""
+	botCfg.BackupDir = ""
 	botCfg.APIURL = "http://" + apiLn.Addr().String()
 	if !slices.Contains(botCfg.Admins, sandboxAdminID) {
 		botCfg.Admins = append(slices.Clone(botCfg.Admins), sandboxAdminID)

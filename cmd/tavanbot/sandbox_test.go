@@ -142,6 +142,9 @@ func TestSandboxRestartKeepsTheLearnerAndTheClock(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "sandbox.db")
 	env := map[string]string{"TAVAN_SANDBOX_DB": db}
 
+	// Production settings in the environment do not leak into the sandbox: no webhook, no backups.
+	env["TAVAN_WEBHOOK_URL"] = "https://bot.example.org/hook"
+	env["TAVAN_BACKUP_DIR"] = filepath.Join(t.TempDir(), "backups")
 	first := startSandbox(t, env)
 	if got := say(t, first.URL, "/start").Plain; !strings.Contains(got, "خوش آمدید") {
 		t.Fatalf("first /start got %q", got)
