@@ -52,6 +52,7 @@ const keySchemaVersion = "schema_version"
 // migrations[i] moves a database from version i to i+1. Append only.
 var migrations = []func(*bolt.Tx) error{
 	func(*bolt.Tx) error { return nil }, // 0 → 1: initial buckets, created below
+	migrateDeliveryIndexes,              // 1 → 2: zones in use and the last-activity index (delivery.go)
 }
 
 // SchemaVersion is the version a database has after Open.

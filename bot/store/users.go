@@ -70,10 +70,12 @@ func (tx *Tx) PutUser(u *User) error {
 	key := itob(u.ID)
 	users := tx.tx.Bucket(bucketUsers)
 	oldSlot := -1
+	var old *User
 	if v := users.Get(key); v != nil {
-		var old User
-		if err := json.Unmarshal(v, &old); err == nil {
-			oldSlot = scheduleSlot(&old)
+		var prev User
+		if err := json.Unmarshal(v, &prev); err == nil {
+			old = &prev
+			oldSlot = scheduleSlot(old)
 		}
 	}
 	data, err := json.Marshal(u)
@@ -96,7 +98,7 @@ func (tx *Tx) PutUser(u *User) error {
 			}
 		}
 	}
-	return nil
+	return tx.indexDelivery(old, u)
 }
 
 // scheduleSlot is the minute-of-day index slot of a user, or -1 when they get no daily lesson.
@@ -166,6 +168,9 @@ func (tx *Tx) DeleteUser(id int64) error {
 			if err := tx.tx.Bucket(bucketSchedule).Delete(slotKey(slot, id)); err != nil {
 				return err
 			}
+		}
+		if err := tx.unindexDelivery(u); err != nil {
+			return err
 		}
 	}
 	if err := tx.tx.Bucket(bucketUsers).Delete(itob(id)); err != nil {
