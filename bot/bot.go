@@ -47,6 +47,12 @@ type Deps struct {
 
 	PollTimeout time.Duration // long-poll seconds; default 25s
 	Workers     int           // parallel chat workers; default 64
+
+	// Delivery (delivery.go): flood limits, quiet hours, and the timer the sender and scheduler wait on.
+	SendRate      float64                                               // messages a second over all chats; default 30 (1000 when PaidBroadcast)
+	PaidBroadcast bool                                                  // allow_paid_broadcast on bulk sends; allows SendRate up to 1000
+	QuietHours    string                                                // no bulk sends then, in the learner's zone: "23:00-07:00" (default) or "off"
+	After         func(d time.Duration) (<-chan time.Time, func() bool) // a timer on Now; nil = real timers
 }
 
 // Bot is the running application.
@@ -59,6 +65,8 @@ type Bot struct {
 
 	lastPoll atomic.Int64 // unix nanos of the last successful getUpdates, for health checks
 	panics   atomic.Int64
+
+	dl deliveryState // the outbox sender, the Gate, the scheduler and broadcasts (delivery.go)
 }
 
 // New builds a bot; Run starts it.
@@ -91,6 +99,9 @@ func New(d Deps) (*Bot, error) {
 		d.HTTP = &http.Client{Timeout: d.PollTimeout + 15*time.Second}
 	}
 	b := &Bot{Deps: d}
+	if err := b.initDelivery(); err != nil {
+		return nil, err
+	}
 	b.content.Store(d.Catalog)
 	b.router = b.routes()
 	return b, nil
@@ -120,5 +131,5 @@ func (b *Bot) Run(ctx context.Context) error {
 		return describe("deleteWebhook", err)
 	}
 	b.setCommands()
-	return b.poll(ctx)
+	return b.serve(ctx) // the update loop with the outbox sender, the scheduler and broadcasts (delivery.go)
 }

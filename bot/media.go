@@ -88,4 +88,3 @@ func sentFileID(m tgbotapi.Message) string {
 	}
 	return ""
 }
-

@@ -41,5 +41,7 @@ func (b *Bot) routes() *Router {
 	// help.go
 	r.Command("help", b.handleHelp)
 
+	b.deliveryRoutes(r)
+
 	return r
 }
