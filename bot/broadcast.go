@@ -28,8 +28,8 @@ const (
 	stepBroadcast       = "bcCompose"
 	fanOutBatch         = 1000
 	countBatch          = 10000
-	broadcastEditEvery  = 3 * time.Second     // progress edits at most this often (Telegram limits edits too)
-	inactiveAfter       = 7 * 24 * time.Hour  // the "inactive learners" audience: idle this long
+	broadcastEditEvery  = 3 * time.Second    // progress edits at most this often (Telegram limits edits too)
+	inactiveAfter       = 7 * 24 * time.Hour // the "inactive learners" audience: idle this long
 	broadcastGroupPrefx = "bc:"
 )
 

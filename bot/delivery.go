@@ -31,11 +31,11 @@ const (
 
 // deliveryState is the bot's delivery machinery; New sets it up, Run starts it.
 type deliveryState struct {
-	gate   *outbox.Gate
-	sender atomic.Pointer[outbox.Engine] // set while Run runs
-	quiet  QuietHours
-	tickMu sync.Mutex // one scheduler tick at a time (cron and tests may call it together)
-	pruneCursor []byte // where the next chunk of dedupe-key pruning starts (under tickMu)
+	gate        *outbox.Gate
+	sender      atomic.Pointer[outbox.Engine] // set while Run runs
+	quiet       QuietHours
+	tickMu      sync.Mutex // one scheduler tick at a time (cron and tests may call it together)
+	pruneCursor []byte     // where the next chunk of dedupe-key pruning starts (under tickMu)
 
 	bcMu       sync.Mutex
 	bcCanceled map[uint64]bool // broadcasts known to be canceled (their jobs are skipped)
@@ -135,7 +135,9 @@ func (b *Bot) initDelivery() error {
 		return fmt.Errorf("bot: %w", err)
 	}
 	b.dl.quiet = q
-	b.dl.gate = outbox.NewGate(outbox.GateOptions{Rate: rate, Now: b.Now, Sleep: b.Sleep})
+	// The Gate paces in real time whatever clock the bot runs on: flood limits are physical. Tests make
+	// Sleep instant, and the Gate trusts Sleep, so pacing never holds them up.
+	b.dl.gate = outbox.NewGate(outbox.GateOptions{Rate: rate, Now: time.Now, Sleep: b.Sleep})
 	b.dl.bcCanceled = map[uint64]bool{}
 	b.dl.bcDirty = map[uint64]bool{}
 	b.dl.bcEdited = map[uint64]time.Time{}
@@ -209,8 +211,12 @@ func (b *Bot) deliverJob(ctx context.Context, j *store.Job) error {
 	if n.Bulk {
 		class = outbox.Bulk
 	}
-	ctx = context.WithValue(ctx, deliveryKey{}, &delivery{class: class, paid: n.Bulk && b.PaidBroadcast})
-	return b.Deliver(ctx, n)
+	d := &delivery{class: class, paid: n.Bulk && b.PaidBroadcast}
+	err := b.Deliver(context.WithValue(ctx, deliveryKey{}, d), n)
+	if err != nil && ctx.Err() != nil && d.sent > 0 {
+		return errors.Join(outbox.ErrPartial, err) // shutdown in the middle of a lesson: counted as a possible repeat
+	}
+	return err
 }
 
 // Deliver turns a notice into Telegram calls: a copied message, a lesson (as the learner would open it),

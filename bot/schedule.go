@@ -106,6 +106,11 @@ func (b *Bot) ScheduleTick(ctx context.Context, now time.Time) error {
 			return fmt.Errorf("schedule %s: %w", t.Format(time.RFC3339), err)
 		}
 	}
+	// A minute that enqueued something recorded itself in the same commit; record the last one here
+	// (empty minutes redone after a crash cost nothing).
+	if err := b.Store.Update(func(tx *store.Tx) error { return tx.PutSchedulerTime(keyLastTick, minute) }); err != nil {
+		return err
+	}
 	b.pruneDedupe(now)
 	return nil
 }
@@ -136,7 +141,11 @@ func (b *Bot) scheduleMinute(ctx context.Context, t, now time.Time) error {
 		if err != nil {
 			return err
 		}
-		if err := b.commitPlans(plans, nil); err != nil {
+		mark := func(tx *store.Tx) error { return tx.PutSchedulerTime(keyLastTick, t.Add(-time.Minute)) }
+		if start+scheduleBatch >= len(ids) {
+			mark = func(tx *store.Tx) error { return tx.PutSchedulerTime(keyLastTick, t) }
+		}
+		if err := b.commitPlans(plans, mark); err != nil {
 			return err
 		}
 	}
@@ -145,7 +154,7 @@ func (b *Bot) scheduleMinute(ctx context.Context, t, now time.Time) error {
 			return err
 		}
 	}
-	return b.Store.Update(func(tx *store.Tx) error { return tx.PutSchedulerTime(keyLastTick, t) })
+	return nil
 }
 
 // zonesInUse are the zones whose local minute a tick looks up: the program's and those learners chose.

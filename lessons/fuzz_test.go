@@ -88,4 +88,3 @@ func BenchmarkRenderHTML(b *testing.B) {
 		}
 	}
 }
-

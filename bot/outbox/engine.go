@@ -66,7 +66,6 @@ type Options struct {
 	BackoffBase   time.Duration // first retry delay; doubles each attempt; default 2s
 	BackoffMax    time.Duration // default 10m
 	Poll          time.Duration // an idle lane looks for new jobs this often anyway; default 30s
-	Grace         time.Duration // in-flight sends may finish this long after shutdown begins; default 5s
 	PageSize      int           // jobs read ahead per lane; default 256
 }
 
@@ -126,9 +125,6 @@ func New(o Options) *Engine {
 	}
 	if o.Poll <= 0 {
 		o.Poll = 30 * time.Second
-	}
-	if o.Grace <= 0 {
-		o.Grace = 5 * time.Second
 	}
 	if o.PageSize <= 0 {
 		o.PageSize = 256
@@ -222,6 +218,10 @@ type skipError struct{ outcome string }
 
 func (e *skipError) Error() string { return "not sent: " + e.outcome }
 
+// ErrPartial is what Deliver returns when it was interrupted (shutdown) after part of a job went out:
+// the job keeps its sending mark, so after the restart it goes again and counts as a possible repeat.
+var ErrPartial = errors.New("outbox: interrupted after part of the job was sent")
+
 // Permanent marks an error that no retry can fix (a payload that does not decode, a message Telegram
 // refuses): the job is dead-lettered at once.
 func Permanent(err error) error { return &permanentError{err} }
@@ -241,6 +241,7 @@ const (
 	vPermanent
 	vTransient
 	vInterrupted
+	vPartial
 )
 
 // classify reads what a send's error means for the job.
@@ -251,6 +252,9 @@ func classify(err error) (verdict, time.Duration, string) {
 	var skip *skipError
 	if errors.As(err, &skip) {
 		return vSkip, 0, skip.outcome
+	}
+	if errors.Is(err, ErrPartial) {
+		return vPartial, 0, ""
 	}
 	if errors.Is(err, context.Canceled) {
 		return vInterrupted, 0, "" // shutdown while waiting for the rate limiter: nothing was sent
@@ -331,8 +335,6 @@ func (e *Engine) newLane(name string, workers int) *lane {
 }
 
 func (l *lane) run(ctx context.Context) error {
-	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelWork()
 	var stopTimer func() bool
 	defer func() {
 		if stopTimer != nil {
@@ -352,7 +354,7 @@ func (l *lane) run(ctx context.Context) error {
 
 		now := l.e.o.Now()
 		l.promote(now)
-		l.dispatch(work, now)
+		l.dispatch(ctx, now)
 		if len(l.finished) > 0 && (len(l.results) == 0 || len(l.finished) >= 256) {
 			l.flush()
 		}
@@ -372,7 +374,7 @@ func (l *lane) run(ctx context.Context) error {
 		}
 		select {
 		case <-ctx.Done():
-			return l.shutdown(cancelWork)
+			return l.shutdown()
 		case r := <-l.results:
 			l.handle(r)
 		case <-l.wake:
@@ -571,6 +573,8 @@ func (l *lane) handle(r result) {
 		l.finished = append(l.finished, store.Finished{Job: j, Outcome: reason})
 	case vInterrupted:
 		l.release = append(l.release, j)
+	case vPartial:
+		delete(l.known, j.ID) // stays marked as sending: a possible repeat after the restart
 	case vRateLimited:
 		l.e.limited.Add(1)
 		if until := now.Add(retryAfter); until.After(l.paused) {
@@ -711,13 +715,10 @@ func (l *lane) flush() {
 	l.finished = l.finished[:0]
 }
 
-// shutdown stops dispatching, lets in-flight sends end (canceling them after the grace period), and
-// commits their outcomes. Jobs that never reached Telegram lose their sending mark.
-func (l *lane) shutdown(cancelWork context.CancelFunc) error {
-	if l.running > 0 {
-		grace := time.AfterFunc(l.e.o.Grace, cancelWork)
-		defer grace.Stop()
-	}
+// shutdown stops dispatching, waits for the sends in flight — a send already on the wire finishes, one
+// waiting for the rate limiter gives up at once — and commits their outcomes. Jobs that never reached
+// Telegram lose their sending mark.
+func (l *lane) shutdown() error {
 	for l.running > 0 {
 		l.handle(<-l.results)
 	}

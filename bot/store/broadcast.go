@@ -24,9 +24,9 @@ const (
 // Broadcast is an admin's message copied to an audience through the outbox.
 type Broadcast struct {
 	ID        uint64    `json:"id"`
-	Admin     int64     `json:"admin"`        // who composed it; the preview and progress go to their chat
-	FromChat  int64     `json:"from"`         // the message copied as-is (copyMessage)
-	MessageID int       `json:"msg"`          //
+	Admin     int64     `json:"admin"`         // who composed it; the preview and progress go to their chat
+	FromChat  int64     `json:"from"`          // the message copied as-is (copyMessage)
+	MessageID int       `json:"msg"`           //
 	Audience  string    `json:"aud,omitempty"` // "all", "track:<id>", "course:<id>", "inactive", or "<source>:<arg>"
 	Status    string    `json:"status"`
 	Planned   int       `json:"planned,omitempty"`  // audience size when it was confirmed

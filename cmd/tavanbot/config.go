@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tavan7/tavan/bot"
 )
 
 // Config is everything the operator sets, from the environment or equal flags (flags win).
@@ -20,6 +23,10 @@ type Config struct {
 	Location  *time.Location
 	LogLevel  slog.Level
 	LogFormat string
+
+	SendRate      float64 // messages a second over all chats (0: the bot's default)
+	PaidBroadcast bool
+	QuietHours    string // "23:00-07:00" or "off"
 }
 
 // usageError is a bad command line or setting: one line for the operator, exit code 2.
@@ -40,6 +47,9 @@ var settings = []setting{
 	{"TAVAN_TIMEZONE", "timezone", "Asia/Tehran", "IANA time zone for schedules and dates"},
 	{"TAVAN_LOG_LEVEL", "log-level", "info", "debug, info, warn or error"},
 	{"TAVAN_LOG_FORMAT", "log-format", "text", "text or json"},
+	{"TAVAN_SEND_RATE", "send-rate", "", "messages per second over all chats (default 30; 1000 with paid broadcasts)"},
+	{"TAVAN_PAID_BROADCAST", "paid-broadcast", "false", "true: bulk sends use allow_paid_broadcast (paid in Stars) and the rate may go up to 1000/s"},
+	{"TAVAN_QUIET_HOURS", "quiet-hours", "23:00-07:00", "no bulk messages in this window of each learner's day, or off"},
 }
 
 // parseConfig reads env and flags into a Config. It is pure: tests pass their own getenv.
@@ -98,6 +108,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
 		return Config{}, nil, usageError{fmt.Sprintf("TAVAN_LOG_FORMAT: %q is not text or json", cfg.LogFormat)}
 	}
+	if err := parseDelivery(&cfg, values); err != nil {
+		return Config{}, nil, err
+	}
 	return cfg, fs.Args(), nil
 }
 
@@ -120,4 +133,36 @@ Settings (environment variable, or the flag):
 		}
 		fmt.Fprintf(w, "  %-20s -%-11s %s%s\n", s.env, s.flag, s.help, def)
 	}
+}
+
+// parseDelivery reads the outbox settings: the send rate within Telegram's limits (30/s, or 1000/s with
+// paid broadcasts) and the quiet hours.
+func parseDelivery(cfg *Config, values map[string]*string) error {
+	paid, err := strconv.ParseBool(strings.TrimSpace(*values["TAVAN_PAID_BROADCAST"]))
+	if err != nil {
+		return usageError{fmt.Sprintf("TAVAN_PAID_BROADCAST: %q is not true or false", *values["TAVAN_PAID_BROADCAST"])}
+	}
+	cfg.PaidBroadcast = paid
+	if raw := strings.TrimSpace(*values["TAVAN_SEND_RATE"]); raw != "" {
+		rate, err := strconv.ParseFloat(raw, 64)
+		limit := 30.0
+		if paid {
+			limit = 1000
+		}
+		switch {
+		case err != nil || rate <= 0 || math.IsNaN(rate):
+			return usageError{fmt.Sprintf("TAVAN_SEND_RATE: %q is not a positive number of messages per second", raw)}
+		case rate > limit && !paid:
+			return usageError{fmt.Sprintf("TAVAN_SEND_RATE: %v is above Telegram's 30 messages per second; set TAVAN_PAID_BROADCAST=true to go up to 1000", rate)}
+		case rate > limit:
+			return usageError{fmt.Sprintf("TAVAN_SEND_RATE: %v is above Telegram's 1000 paid messages per second", rate)}
+		}
+		cfg.SendRate = rate
+	}
+	q := strings.TrimSpace(*values["TAVAN_QUIET_HOURS"])
+	if _, err := bot.ParseQuietHours(q); err != nil {
+		return usageError{fmt.Sprintf("TAVAN_QUIET_HOURS: %q is not HH:MM-HH:MM or off", q)}
+	}
+	cfg.QuietHours = q
+	return nil
 }
