@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -379,7 +380,7 @@ func (b *Bot) handleBroadcastConfirm(ctx context.Context, c *Ctx) error {
 		return err
 	}
 	_ = c.Toast(ctx, c.T("BroadcastStarted"), false)
-	b.editProgress(ctx, bc, store.Tally{}, true)
+	b.editProgress(ctx, bc.ID, true)
 	b.kickBroadcasts(bc.ID)
 	return nil
 }
@@ -412,11 +413,7 @@ func (b *Bot) handleBroadcastCancel(ctx context.Context, c *Ctx) error {
 		return c.Menu(ctx, c.T("BroadcastDiscarded"), nil)
 	}
 	_ = c.Toast(ctx, c.T("BroadcastCanceledToast"), false)
-	tally, err := b.Store.Tally(broadcastGroup(bc.ID))
-	if err != nil {
-		return err
-	}
-	b.editProgress(ctx, bc, tally, true)
+	b.editProgress(ctx, bc.ID, true)
 	return nil
 }
 
@@ -540,8 +537,10 @@ func (b *Bot) broadcastRound(ctx context.Context, log *slog.Logger) time.Duratio
 				if err != nil {
 					return err
 				}
+				if cur.Status != store.BroadcastQueued {
+					return nil // canceled meanwhile
+				}
 				cur.Status, cur.Finished = store.BroadcastDone, tx.Now()
-				*bc = *cur
 				return tx.PutBroadcast(cur)
 			})
 			if err != nil {
@@ -549,7 +548,7 @@ func (b *Bot) broadcastRound(ctx context.Context, log *slog.Logger) time.Duratio
 				continue
 			}
 		}
-		if wait := b.editProgress(ctx, bc, tally, final); wait > 0 {
+		if wait := b.editProgress(ctx, id, final); wait > 0 {
 			b.kickLater(id)
 			if retry == 0 || wait < retry {
 				retry = wait
@@ -623,6 +622,9 @@ func (b *Bot) fanOut(ctx context.Context, bc *store.Broadcast) error {
 		if err != nil {
 			return err
 		}
+		if hook := b.dl.fanOutHook; hook != nil {
+			hook(bc.Cursor)
+		}
 	}
 	return nil
 }
@@ -630,7 +632,20 @@ func (b *Bot) fanOut(ctx context.Context, bc *store.Broadcast) error {
 // editProgress shows a broadcast's progress in the admin's progress message: sent / blocked / failed,
 // what remains and the time it should take at the current rate. Edits are held back to one per
 // broadcastEditEvery unless force; the returned duration says when the held edit may go.
-func (b *Bot) editProgress(ctx context.Context, bc *store.Broadcast, t store.Tally, force bool) time.Duration {
+func (b *Bot) editProgress(ctx context.Context, id uint64, force bool) time.Duration {
+	// One edit of a broadcast at a time, from its latest record (a handler and the loop may both edit).
+	b.dl.bcEditMu.Lock()
+	defer b.dl.bcEditMu.Unlock()
+	var bc *store.Broadcast
+	if err := b.Store.View(func(tx *store.Tx) error { var err error; bc, err = tx.Broadcast(id); return err }); err != nil {
+		b.Logger.Warn("load broadcast", "id", id, "err", err)
+		return 0
+	}
+	t, err := b.Store.Tally(broadcastGroup(id))
+	if err != nil {
+		b.Logger.Warn("read broadcast tally", "id", id, "err", err)
+		return 0
+	}
 	if bc.Progress == 0 {
 		return 0
 	}
@@ -672,8 +687,31 @@ func (b *Bot) editProgress(ctx context.Context, bc *store.Broadcast, t store.Tal
 			tgbotapi.NewInlineKeyboardButtonData(b.Texts.T(lang, "BroadcastStop"), cb("bcx", strconv.FormatUint(bc.ID, 10)))))
 		kb = &k
 	}
-	if err := b.editText(ctx, bc.Admin, bc.Progress, text, kb); err != nil && ctx.Err() == nil {
-		b.Logger.Warn("edit broadcast progress", "id", bc.ID, "err", err)
+	h := fnv.New64a()
+	h.Write([]byte(text))
+	if kb != nil {
+		h.Write([]byte("kb"))
+	}
+	shown := h.Sum64()
+	if shown == bc.Shown {
+		return 0 // Telegram refuses an edit that changes nothing
+	}
+	if err := b.editText(ctx, bc.Admin, bc.Progress, text, kb); err != nil {
+		if ctx.Err() == nil {
+			b.Logger.Warn("edit broadcast progress", "id", bc.ID, "err", err)
+		}
+		return 0
+	}
+	bc.Shown = shown
+	if err := b.Store.Update(func(tx *store.Tx) error {
+		cur, err := tx.Broadcast(bc.ID)
+		if err != nil {
+			return err
+		}
+		cur.Shown = shown
+		return tx.PutBroadcast(cur)
+	}); err != nil {
+		b.Logger.Warn("record broadcast progress", "id", bc.ID, "err", err)
 	}
 	return 0
 }

@@ -37,13 +37,15 @@ type deliveryState struct {
 	tickMu      sync.Mutex // one scheduler tick at a time (cron and tests may call it together)
 	pruneCursor []byte     // where the next chunk of dedupe-key pruning starts (under tickMu)
 
+	bcEditMu   sync.Mutex // one progress edit at a time
 	bcMu       sync.Mutex
 	bcCanceled map[uint64]bool // broadcasts known to be canceled (their jobs are skipped)
 	bcDirty    map[uint64]bool // broadcasts whose progress message is due an update
 	bcWake     chan struct{}
 	bcEdited   map[uint64]time.Time
 	bcSpeed    map[uint64]speedSample
-	audiences  []AudienceSource // broadcast audiences other features offer (broadcast.go)
+	audiences  []AudienceSource   // broadcast audiences other features offer (broadcast.go)
+	fanOutHook func(cursor int64) // tests: called after each fan-out batch is committed
 }
 
 // QuietHours is a window of the learner's day without bulk messages; Start == End means none.

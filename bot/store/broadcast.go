@@ -33,6 +33,7 @@ type Broadcast struct {
 	Enqueued  int       `json:"enq,omitempty"`      // jobs enqueued so far
 	Cursor    int64     `json:"cursor,omitempty"`   // fan-out: every user id up to this one is done
 	Progress  int       `json:"progress,omitempty"` // the admin's message that shows the progress
+	Shown     uint64    `json:"shown,omitempty"`    // hash of what the progress message shows (no edit that changes nothing)
 	Created   time.Time `json:"created"`
 	Confirmed time.Time `json:"confirmed,omitzero"`
 	Finished  time.Time `json:"finished,omitzero"`
