@@ -150,7 +150,9 @@ func TestBroadcastCancel(t *testing.T) {
 func TestBroadcastResumesAfterRestart(t *testing.T) {
 	h := newHarness(t, nil)
 	learners := h.addLearners(20000, 2*fanOutBatch+500, nil)
-	original, menu := h.compose(func() tgsim.Message { return h.sim.SendText(adminUser, "ثبت\u200cنام دورهٔ تازه باز شد") })
+	original, menu := h.compose(func() tgsim.Message {
+		return h.sim.SendText(adminUser, "ثبت\u200cنام دورهٔ تازه باز شد")
+	})
 	h.press(adminUser, menu, "همهٔ کاربران")
 	summary := h.last(adminUser)
 	if !strings.Contains(summary.Plain, "۲٬۵۰۱") {
@@ -197,9 +199,11 @@ func TestBroadcastAudienceSource(t *testing.T) {
 	h.onboard(maryam, "fa", "home")
 	h.onboard(john, "en", "home")
 	h.bot.addAudienceSource(AudienceSource{
-		ID:      "ev",
-		Label:   func(lang string) string { return "🎟 شرکت\u200cکنندگان یک رویداد" },
-		Choices: func(*store.Tx, string) []AudienceChoice { return []AudienceChoice{{Arg: "ev1", Label: "کارگاه قیمت\u200cگذاری"}} },
+		ID:    "ev",
+		Label: func(lang string) string { return "🎟 شرکت\u200cکنندگان یک رویداد" },
+		Choices: func(*store.Tx, string) []AudienceChoice {
+			return []AudienceChoice{{Arg: "ev1", Label: "کارگاه قیمت\u200cگذاری"}}
+		},
 		Members: func(_ *store.Tx, arg string, after int64, limit int) ([]int64, bool, error) {
 			ids := []int64{maryam.ID}
 			if arg != "ev1" {
@@ -208,7 +212,9 @@ func TestBroadcastAudienceSource(t *testing.T) {
 			return slices.DeleteFunc(ids, func(id int64) bool { return id <= after }), false, nil
 		},
 	})
-	original, menu := h.compose(func() tgsim.Message { return h.sim.SendText(adminUser, "کارگاه به سالن ۲ منتقل شد") })
+	original, menu := h.compose(func() tgsim.Message {
+		return h.sim.SendText(adminUser, "کارگاه به سالن ۲ منتقل شد")
+	})
 	h.press(adminUser, menu, "شرکت\u200cکنندگان یک رویداد")
 	h.press(adminUser, h.last(adminUser), "کارگاه قیمت\u200cگذاری")
 	summary := h.last(adminUser)

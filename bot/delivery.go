@@ -160,6 +160,18 @@ func (b *Bot) deliveryRoutes(r *Router) {
 // serve runs the update loop, the sender, the daily scheduler and the broadcast progress reporter until
 // ctx ends. Each ends with ctx; the sender commits what its last sends did before it returns.
 func (b *Bot) serve(ctx context.Context) error {
+	eng := b.newSender()
+	defer b.dl.sender.Store(nil)
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return b.poll(ctx) })
+	g.Go(func() error { return eng.Run(ctx) })
+	g.Go(func() error { return b.runScheduler(ctx) })
+	g.Go(func() error { return b.runBroadcasts(ctx) })
+	return g.Wait()
+}
+
+// newSender builds the outbox sender on the bot's store and makes it the one enqueue wakes.
+func (b *Bot) newSender() *outbox.Engine {
 	eng := outbox.New(outbox.Options{
 		Store:    b.Store,
 		Deliver:  b.deliverJob,
@@ -172,13 +184,7 @@ func (b *Bot) serve(ctx context.Context) error {
 		Logger:   b.Logger.With("subsystem", "outbox"),
 	})
 	b.dl.sender.Store(eng)
-	defer b.dl.sender.Store(nil)
-	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return b.poll(ctx) })
-	g.Go(func() error { return eng.Run(ctx) })
-	g.Go(func() error { return b.runScheduler(ctx) })
-	g.Go(func() error { return b.runBroadcasts(ctx) })
-	return g.Wait()
+	return eng
 }
 
 // wakeSender tells the sender that jobs were committed.

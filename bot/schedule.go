@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"runtime"
 	"strconv"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/robfig/cron/v3"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/lessons"
@@ -38,6 +40,8 @@ const (
 	nudgeVariants    = 3 // NudgeFirst0…2, NudgeSecond0…2: the wording varies by learner
 
 	scheduleBatch = 1000 // learners planned per transaction: a fan-out never holds one huge transaction
+	planChunk     = 250  // learners per parallel read when planning a batch
+	pruneEvery    = 10   // minutes between two chunks of dedupe-key pruning
 	pruneChunk    = 10000
 	keyLastTick   = "daily_tick"
 )
@@ -58,11 +62,15 @@ func (b *Bot) runScheduler(ctx context.Context) error {
 
 func (b *Bot) scheduledTick(ctx context.Context, log *slog.Logger) {
 	start := time.Now() // wall time, for the log only
-	if err := b.ScheduleTick(ctx, b.Now()); err != nil && ctx.Err() == nil {
+	now := b.Now()
+	if err := b.ScheduleTick(ctx, now); err != nil && ctx.Err() == nil {
 		log.Error("scheduler tick", "err", err)
 		return
 	}
 	log.Debug("scheduler tick", "took", time.Since(start))
+	if now.Minute()%pruneEvery == 0 {
+		b.pruneDedupe(now)
+	}
 }
 
 // cronLogger lets cron.Recover log through slog.
@@ -98,25 +106,27 @@ func (b *Bot) ScheduleTick(ctx context.Context, now time.Time) error {
 			from = oldest
 		}
 	}
+	recorded := false
 	for t := from; !t.After(minute); t = t.Add(time.Minute) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := b.scheduleMinute(ctx, t, now); err != nil {
+		var err error
+		if recorded, err = b.scheduleMinute(ctx, t, now); err != nil {
 			return fmt.Errorf("schedule %s: %w", t.Format(time.RFC3339), err)
 		}
 	}
-	// A minute that enqueued something recorded itself in the same commit; record the last one here
-	// (empty minutes redone after a crash cost nothing).
-	if err := b.Store.Update(func(tx *store.Tx) error { return tx.PutSchedulerTime(keyLastTick, minute) }); err != nil {
-		return err
+	if recorded {
+		return nil
 	}
-	b.pruneDedupe(now)
-	return nil
+	// A minute that enqueued something recorded itself in the same commit; otherwise record the last
+	// one here (empty minutes redone after a crash cost nothing).
+	return b.Store.Update(func(tx *store.Tx) error { return tx.PutSchedulerTime(keyLastTick, minute) })
 }
 
-// scheduleMinute enqueues the daily messages of minute t, then records t as done.
-func (b *Bot) scheduleMinute(ctx context.Context, t, now time.Time) error {
+// scheduleMinute enqueues the daily messages of minute t; recorded reports whether it also recorded t
+// as done (in the commit of its last batch).
+func (b *Bot) scheduleMinute(ctx context.Context, t, now time.Time) (recorded bool, err error) {
 	var ids []int64
 	if err := b.Store.View(func(tx *store.Tx) error {
 		seen := map[int]bool{}
@@ -130,31 +140,37 @@ func (b *Bot) scheduleMinute(ctx context.Context, t, now time.Time) error {
 		}
 		return nil
 	}); err != nil {
-		return err
+		return false, err
 	}
 	for start := 0; start < len(ids); start += scheduleBatch {
 		if err := ctx.Err(); err != nil {
-			return err
+			return false, err
 		}
 		batch := ids[start:min(start+scheduleBatch, len(ids))]
 		plans, err := b.planBatch(batch, func(u *store.User) (time.Time, bool) { return b.dailySlot(u, t, now) }, now)
 		if err != nil {
-			return err
+			return false, err
+		}
+		last := start+scheduleBatch >= len(ids)
+		if len(plans) == 0 {
+			continue
 		}
 		mark := func(tx *store.Tx) error { return tx.PutSchedulerTime(keyLastTick, t.Add(-time.Minute)) }
-		if start+scheduleBatch >= len(ids) {
+		if last {
 			mark = func(tx *store.Tx) error { return tx.PutSchedulerTime(keyLastTick, t) }
 		}
 		if err := b.commitPlans(plans, mark); err != nil {
-			return err
+			return false, err
 		}
+		recorded = last
 	}
 	if t.In(b.Location).Hour()*60+t.In(b.Location).Minute() == nudgeSweepMinute {
 		if err := b.nudgeSweep(ctx, t, now); err != nil {
-			return err
+			return false, err
 		}
+		recorded = false
 	}
-	return nil
+	return recorded, nil
 }
 
 // zonesInUse are the zones whose local minute a tick looks up: the program's and those learners chose.
@@ -203,63 +219,87 @@ type plan struct {
 }
 
 // planBatch decides, for each learner of ids that slot accepts, between the daily lesson, a nudge or
-// silence, and renders the notice. It only reads.
+// silence, and renders the notice. It only reads, in parallel read transactions (one per CPU) when the
+// batch is big enough to be worth it.
 func (b *Bot) planBatch(ids []int64, slot func(*store.User) (time.Time, bool), now time.Time) ([]plan, error) {
-	var plans []plan
-	err := b.Store.View(func(tx *store.Tx) error {
-		for _, id := range ids {
-			u, err := tx.User(id)
-			if errors.Is(err, store.ErrNotFound) {
-				continue
-			}
-			if err != nil {
+	parts := min(runtime.GOMAXPROCS(0), max(1, len(ids)/planChunk))
+	results := make([][]plan, parts)
+	var g errgroup.Group
+	for p := range parts {
+		chunk := ids[len(ids)*p/parts : len(ids)*(p+1)/parts]
+		g.Go(func() error {
+			return b.Store.View(func(tx *store.Tx) error {
+				var err error
+				results[p], err = b.planChunk(tx, chunk, slot, now)
 				return err
-			}
-			local, ok := slot(u)
-			if !ok {
-				continue
-			}
-			progress, err := tx.AllProgress(u.ID)
-			if err != nil {
-				return err
-			}
-			if p, ok := b.planFor(tx, u, progress, local, now); ok {
-				plans = append(plans, p)
-			}
-		}
-		return nil
-	})
-	if err != nil {
+			})
+		})
+	}
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	// The due reviews, read the way /review reads them (outside the transaction above).
-	for i := range plans {
-		p := &plans[i]
-		if !p.lesson {
+	var plans []plan
+	for _, r := range results {
+		plans = append(plans, r...)
+	}
+	return plans, nil
+}
+
+// planChunk is planBatch's work on some of the learners, in one read transaction.
+func (b *Bot) planChunk(tx *store.Tx, ids []int64, slot func(*store.User) (time.Time, bool), now time.Time) ([]plan, error) {
+	var plans []plan
+	for _, id := range ids {
+		u, err := tx.User(id)
+		if errors.Is(err, store.ErrNotFound) {
 			continue
 		}
-		due, err := b.dueReviews(p.user.ID)
 		if err != nil {
 			return nil, err
 		}
-		if len(due) > 0 {
-			lang := userLang(p.user)
-			p.notice.Text = b.Texts.N(lang, "DailyReviews", len(due), "Count", b.number(lang, len(due)))
-			kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-				tgbotapi.NewInlineKeyboardButtonData(b.Texts.T(lang, "DailyReviewButton"), cb("dvrev"))))
-			p.notice.Keyboard = &kb
+		local, ok := slot(u)
+		if !ok {
+			continue
 		}
-		if p.notice.LessonID == "" && p.notice.Text == "" {
-			p.lesson = false // finished every lesson and nothing to review: nothing to send today
+		progress, err := b.progressForNext(tx, u)
+		if err != nil {
+			return nil, err
+		}
+		p, ok := b.planFor(tx, u, progress, local, now)
+		if !ok {
+			continue
+		}
+		if p.lesson {
+			// The reviews due, as /review counts them.
+			if due := b.dueReviewsIn(tx, u.ID, now); len(due) > 0 {
+				lang := userLang(u)
+				p.notice.Text = b.Texts.N(lang, "DailyReviews", len(due), "Count", b.number(lang, len(due)))
+				kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+					tgbotapi.NewInlineKeyboardButtonData(b.Texts.T(lang, "DailyReviewButton"), cb("dvrev"))))
+				p.notice.Keyboard = &kb
+			}
+			if p.notice.LessonID == "" && p.notice.Text == "" {
+				continue // finished every lesson and nothing to review: nothing to send today
+			}
+		}
+		plans = append(plans, p)
+	}
+	return plans, nil
+}
+
+// progressForNext reads what nextFor needs: when the lesson the learner is in is not finished, its
+// progress alone (nextFor picks it); otherwise all of it. Most learners are in a lesson, so a tick
+// decodes one record per learner instead of their whole history.
+func (b *Bot) progressForNext(tx *store.Tx, u *store.User) (map[string]store.LessonProgress, error) {
+	if b.catalog().Lesson(u.CurrentLesson) != nil {
+		p, err := tx.Progress(u.ID, u.CurrentLesson)
+		if err != nil {
+			return nil, err
+		}
+		if p.Completed.IsZero() {
+			return map[string]store.LessonProgress{u.CurrentLesson: p}, nil
 		}
 	}
-	kept := plans[:0]
-	for _, p := range plans {
-		if p.lesson || p.nudge > 0 {
-			kept = append(kept, p)
-		}
-	}
-	return kept, nil
+	return tx.AllProgress(u.ID)
 }
 
 // planFor picks what u gets at their slot: the next lesson while they are active, else a nudge, else
@@ -375,6 +415,8 @@ func (b *Bot) nudgeSweep(ctx context.Context, t, now time.Time) error {
 
 // pruneDedupe forgets a chunk of expired dedupe keys each tick; a cursor walks the whole set over time.
 func (b *Bot) pruneDedupe(now time.Time) {
+	b.dl.tickMu.Lock()
+	defer b.dl.tickMu.Unlock()
 	next, n, err := b.Store.PruneDedupeChunk(b.dl.pruneCursor, now, pruneChunk)
 	if err != nil {
 		b.Logger.Warn("prune dedupe keys", "err", err)
