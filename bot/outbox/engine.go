@@ -28,9 +28,10 @@ import (
 type Store interface {
 	JobsAfter(lane string, after uint64, limit int) ([]store.Job, error)
 	GetJob(lane string, id uint64) (store.Job, error)
-	MarkSendingJobs(jobs []*store.Job) ([]*store.Job, error)
+	// CommitJobs removes finished jobs (tallying them) and marks the next ones as sending, in one
+	// transaction; it returns the jobs of sending that still exist.
+	CommitJobs(done []store.Finished, sending []*store.Job) ([]*store.Job, error)
 	ReleaseJobs(jobs []*store.Job) error
-	FinishJobs(done []store.Finished) error
 	RetryJob(j *store.Job, at time.Time, reason string) error
 	DeadLetter(j *store.Job, reason string) error
 	DropChatJobs(chatID int64, lane string) (int, error)
@@ -354,9 +355,9 @@ func (l *lane) run(ctx context.Context) error {
 
 		now := l.e.o.Now()
 		l.promote(now)
-		l.dispatch(ctx, now)
-		if len(l.finished) > 0 && (len(l.results) == 0 || len(l.finished) >= 256) {
-			l.flush()
+		batch := l.pick(now)
+		if len(batch) > 0 || len(l.finished) > 0 {
+			l.commit(ctx, now, batch)
 		}
 		idle := l.running == 0 && (len(l.finished) == 0 || l.flushFailed) && (now.Before(l.paused) ||
 			len(l.ready) == 0 && len(l.due) == 0 && len(l.fresh) == 0 && l.exhausted)
@@ -377,6 +378,9 @@ func (l *lane) run(ctx context.Context) error {
 			return l.shutdown()
 		case r := <-l.results:
 			l.handle(r)
+			for len(l.results) > 0 { // take every send that ended meanwhile: one commit for all
+				l.handle(<-l.results)
+			}
 		case <-l.wake:
 		case <-timer:
 			l.exhausted = false // whatever the timer was for, look for new jobs too (the idle poll)
@@ -426,13 +430,15 @@ func (l *lane) promote(now time.Time) {
 	}
 }
 
-// dispatch starts sends while workers are free and jobs can go now.
-func (l *lane) dispatch(ctx context.Context, now time.Time) {
-	if now.Before(l.paused) {
-		return
+// pick chooses the jobs to send now, while workers are free. With sends in flight it waits until an
+// eighth of the workers are free, so that each commit marks a batch rather than a single job.
+func (l *lane) pick(now time.Time) []*store.Job {
+	free := l.workers - l.running
+	if now.Before(l.paused) || free <= 0 || (l.running > 0 && free < max(1, l.workers/8)) {
+		return nil
 	}
 	var batch []*store.Job
-	for l.running+len(batch) < l.workers {
+	for len(batch) < free {
 		j := l.next()
 		if j == nil {
 			break
@@ -451,17 +457,31 @@ func (l *lane) dispatch(ctx context.Context, now time.Time) {
 			batch = append(batch, j)
 		}
 	}
-	if len(batch) == 0 {
-		return
-	}
-	kept, err := l.e.o.Store.MarkSendingJobs(batch)
+	return batch
+}
+
+// commit records the finished jobs and marks batch as sending in one transaction, then starts the
+// sends that are still wanted.
+func (l *lane) commit(ctx context.Context, now time.Time, batch []*store.Job) {
+	kept, err := l.e.o.Store.CommitJobs(l.finished, batch)
 	if err != nil {
-		l.log.Error("mark jobs as sending", "err", err)
+		l.log.Error("commit outbox jobs", "finished", len(l.finished), "sending", len(batch), "err", err)
+		l.flushFailed = true // the next loop tries again (nextWake)
 		for _, j := range batch {
 			delete(l.busy, j.ChatID)
 		}
 		l.ready = append(batch, l.ready...)
-		l.paused = now.Add(time.Second) // the store is in trouble: try again shortly
+		if len(batch) > 0 {
+			l.paused = now.Add(time.Second) // the store is in trouble: try again shortly
+		}
+		return
+	}
+	l.flushFailed = false
+	l.reportFinished()
+	if len(kept) == len(batch) {
+		for _, j := range batch {
+			l.start(ctx, j)
+		}
 		return
 	}
 	keep := make(map[uint64]bool, len(kept))
@@ -475,12 +495,16 @@ func (l *lane) dispatch(ctx context.Context, now time.Time) {
 			l.releaseHeld(j.ChatID)
 			continue
 		}
-		l.running++
-		go func() {
-			err := l.e.o.Deliver(ctx, j)
-			l.results <- result{j, err}
-		}()
+		l.start(ctx, j)
 	}
+}
+
+func (l *lane) start(ctx context.Context, j *store.Job) {
+	l.running++
+	go func() {
+		err := l.e.o.Deliver(ctx, j)
+		l.results <- result{j, err}
+	}()
 }
 
 // quietUntil is the end of the quiet hours a bulk job waits for, or zero.
@@ -686,17 +710,15 @@ func (l *lane) dead(j *store.Job, reason string) {
 	}
 }
 
-// flush commits finished jobs in one transaction, then reports them.
+// flush commits the finished jobs now.
 func (l *lane) flush() {
-	if len(l.finished) == 0 {
-		return
+	if len(l.finished) > 0 {
+		l.commit(context.Background(), l.e.o.Now(), nil)
 	}
-	if err := l.e.o.Store.FinishJobs(l.finished); err != nil {
-		l.log.Error("record finished jobs", "n", len(l.finished), "err", err)
-		l.flushFailed = true
-		return // kept: the next loop tries again (nextWake)
-	}
-	l.flushFailed = false
+}
+
+// reportFinished counts the committed finished jobs and tells OnFinish.
+func (l *lane) reportFinished() {
 	for _, f := range l.finished {
 		delete(l.known, f.Job.ID)
 		switch f.Outcome {

@@ -413,7 +413,7 @@ func TestEngineCrashBetweenSendAndCommit(t *testing.T) {
 	o.Store = crashingStore{r.db}
 	r.startWith(o)
 	r.idle()
-	r.stop() // the "crash": FinishJobs never committed
+	r.stop() // the "crash": the finish was never committed
 	if r.pending(store.LaneBulk) != 1 {
 		t.Fatal("the job should still be in the outbox after the crash")
 	}
@@ -430,10 +430,13 @@ func TestEngineCrashBetweenSendAndCommit(t *testing.T) {
 	}
 }
 
-// crashingStore loses every FinishJobs, like a process killed before its commit.
+// crashingStore never records a finished job, like a process killed after its sends and before the
+// commit that would have removed them.
 type crashingStore struct{ *store.DB }
 
-func (crashingStore) FinishJobs([]store.Finished) error { return errors.New("killed before commit") }
+func (c crashingStore) CommitJobs(_ []store.Finished, sending []*store.Job) ([]*store.Job, error) {
+	return c.DB.CommitJobs(nil, sending)
+}
 
 // TestEngineStopBeforeSendIsNoRepeat: a job enqueued and never sent is sent once after a restart.
 func TestEngineStopBeforeSendIsNoRepeat(t *testing.T) {

@@ -131,12 +131,19 @@ func (db *DB) GetJob(lane string, id uint64) (Job, error) {
 
 // MarkSendingJobs records, in one transaction, that sends of jobs are starting. It returns the jobs that
 // still exist (others were dropped meanwhile, e.g. the user deleted their data).
-func (db *DB) MarkSendingJobs(jobs []*Job) ([]*Job, error) {
+func (db *DB) MarkSendingJobs(jobs []*Job) ([]*Job, error) { return db.CommitJobs(nil, jobs) }
+
+// CommitJobs is the sender's group commit: in one transaction it removes the finished jobs (tallying
+// their outcomes) and marks the next jobs as sending. It returns the jobs of sending that still exist.
+func (db *DB) CommitJobs(done []Finished, sending []*Job) ([]*Job, error) {
 	var kept []*Job
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := finishJobs(tx, done); err != nil {
+			return err
+		}
 		kept = kept[:0]
 		b := tx.Bucket(bucketOutbox)
-		for _, j := range jobs {
+		for _, j := range sending {
 			key := jobKey(j.Lane, j.ID)
 			if b.Get(key) == nil {
 				continue
@@ -196,20 +203,22 @@ type Finished struct {
 // FinishJobs removes finished jobs and tallies their outcomes, in one transaction (the sender's group
 // commit: one fsync for many deliveries).
 func (db *DB) FinishJobs(done []Finished) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error {
-		for _, d := range done {
-			if tx.Bucket(bucketOutbox).Get(jobKey(d.Job.Lane, d.Job.ID)) == nil {
-				continue // dropped meanwhile; counted by whoever dropped it
-			}
-			if err := deleteJob(tx, d.Job); err != nil {
-				return err
-			}
-			if err := tally(tx, d.Job.Group, d.Outcome); err != nil {
-				return err
-			}
+	return db.bolt.Update(func(tx *bolt.Tx) error { return finishJobs(tx, done) })
+}
+
+func finishJobs(tx *bolt.Tx, done []Finished) error {
+	for _, d := range done {
+		if tx.Bucket(bucketOutbox).Get(jobKey(d.Job.Lane, d.Job.ID)) == nil {
+			continue // dropped meanwhile; counted by whoever dropped it
 		}
-		return nil
-	})
+		if err := deleteJob(tx, d.Job); err != nil {
+			return err
+		}
+		if err := tally(tx, d.Job.Group, d.Outcome); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // dailyDedupeRetention is how long "daily:…" keys are kept: the date is part of the key, so they only
