@@ -27,6 +27,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -189,18 +190,24 @@ func BenchmarkSchedulerTick(b *testing.B) {
 		b.Fatal(err)
 	}
 	jobsBefore, _ := db.CountJobs(store.LaneBulk)
-	var took []time.Duration
+	var took, cpu []time.Duration
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t := t0.Add(time.Duration(i%900) * time.Minute)
 		clock.Store(&t)
-		start := time.Now()
+		start, startCPU := time.Now(), processCPU()
 		if err := bot.ScheduleTick(ctx, t); err != nil {
 			b.Fatal(err)
 		}
 		took = append(took, time.Since(start))
+		cpu = append(cpu, processCPU()-startCPU)
 	}
 	b.StopTimer()
+	slices.Sort(cpu)
+	b.ReportMetric(float64(cpu[len(cpu)/2].Microseconds())/1000, "ms-cpu-median")
+	if load, err := os.ReadFile("/proc/loadavg"); err == nil {
+		b.Logf("load average during the run: %s (CPUs: %d)", strings.Fields(string(load))[0], runtime.NumCPU())
+	}
 	n, _ := db.CountJobs(store.LaneBulk)
 	if b.N <= 900 && n-jobsBefore != 700*b.N {
 		b.Fatalf("%d jobs from %d ticks; want 700 a tick", n-jobsBefore, b.N)
@@ -313,6 +320,15 @@ func memoryChild(t *testing.T, path string) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+}
+
+// processCPU is the CPU time the process used so far (user and system).
+func processCPU() time.Duration {
+	var r syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &r); err != nil {
+		return 0
+	}
+	return time.Duration(r.Utime.Nano() + r.Stime.Nano())
 }
 
 // procStatus reads the process's resident memory from /proc (Linux): all of it, anonymous (heap and

@@ -6,13 +6,11 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
-	"runtime"
 	"strconv"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/robfig/cron/v3"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/lessons"
@@ -40,7 +38,7 @@ const (
 	nudgeVariants    = 3 // NudgeFirst0…2, NudgeSecond0…2: the wording varies by learner
 
 	scheduleBatch = 1000 // learners planned per transaction: a fan-out never holds one huge transaction
-	planChunk     = 250  // learners per parallel read when planning a batch
+	planChunk     = 250  // the smallest batch: a tick of 700 learners is planned and committed in two
 	pruneEvery    = 10   // minutes between two chunks of dedupe-key pruning
 	pruneChunk    = 10000
 	keyLastTick   = "daily_tick"
@@ -142,27 +140,16 @@ func (b *Bot) scheduleMinute(ctx context.Context, t, now time.Time) (recorded bo
 	}); err != nil {
 		return false, err
 	}
-	for start := 0; start < len(ids); start += scheduleBatch {
-		if err := ctx.Err(); err != nil {
-			return false, err
-		}
-		batch := ids[start:min(start+scheduleBatch, len(ids))]
-		plans, err := b.planBatch(batch, func(u *store.User) (time.Time, bool) { return b.dailySlot(u, t, now) }, now)
-		if err != nil {
-			return false, err
-		}
-		last := start+scheduleBatch >= len(ids)
-		if len(plans) == 0 {
-			continue
-		}
-		mark := func(tx *store.Tx) error { return tx.PutSchedulerTime(keyLastTick, t.Add(-time.Minute)) }
+	mark := func(last bool) func(*store.Tx) error {
+		done := t.Add(-time.Minute) // the minute is done only with its last batch
 		if last {
-			mark = func(tx *store.Tx) error { return tx.PutSchedulerTime(keyLastTick, t) }
+			done = t
 		}
-		if err := b.commitPlans(plans, mark); err != nil {
-			return false, err
-		}
-		recorded = last
+		return func(tx *store.Tx) error { return tx.PutSchedulerTime(keyLastTick, done) }
+	}
+	recorded, err = b.planAndCommit(ctx, ids, func(u *store.User) (time.Time, bool) { return b.dailySlot(u, t, now) }, now, mark)
+	if err != nil {
+		return false, err
 	}
 	if t.In(b.Location).Hour()*60+t.In(b.Location).Minute() == nudgeSweepMinute {
 		if err := b.nudgeSweep(ctx, t, now); err != nil {
@@ -210,6 +197,12 @@ func (b *Bot) dailySlot(u *store.User, t, now time.Time) (time.Time, bool) {
 // dueOnWeekday reads the Days bitmask: bit d set = lessons on weekday d; 0 = every day.
 func dueOnWeekday(days uint8, d time.Weekday) bool { return days == 0 || days&(1<<d) != 0 }
 
+// reviewNote is the daily message's line about due reviews, with its button.
+type reviewNote struct {
+	text string
+	kb   *tgbotapi.InlineKeyboardMarkup
+}
+
 // plan is what one learner gets from a tick.
 type plan struct {
 	user   *store.User
@@ -218,36 +211,70 @@ type plan struct {
 	lesson bool
 }
 
-// planBatch decides, for each learner of ids that slot accepts, between the daily lesson, a nudge or
-// silence, and renders the notice. It only reads, in parallel read transactions (one per CPU) when the
-// batch is big enough to be worth it.
-func (b *Bot) planBatch(ids []int64, slot func(*store.User) (time.Time, bool), now time.Time) ([]plan, error) {
-	parts := min(runtime.GOMAXPROCS(0), max(1, len(ids)/planChunk))
-	results := make([][]plan, parts)
-	var g errgroup.Group
-	for p := range parts {
-		chunk := ids[len(ids)*p/parts : len(ids)*(p+1)/parts]
-		g.Go(func() error {
-			return b.Store.View(func(tx *store.Tx) error {
+// planAndCommit decides, for each learner of ids that slot accepts, between the daily lesson, a nudge
+// or silence, and enqueues the notices. It works in batches: one goroutine plans the next batch in a read
+// transaction while the caller commits the previous one in a write transaction, so reading and writing
+// overlap on two CPUs, and no transaction grows with the number of learners. mark, when not nil, adds a
+// change to each batch's commit; last tells the final batch. committedLast reports whether the final
+// batch was committed (an empty batch commits nothing).
+func (b *Bot) planAndCommit(ctx context.Context, ids []int64, slot func(*store.User) (time.Time, bool), now time.Time,
+	mark func(last bool) func(*store.Tx) error) (committedLast bool, err error) {
+	type planned struct {
+		plans []plan
+		last  bool
+		err   error
+	}
+	size := min(scheduleBatch, max(planChunk, (len(ids)+1)/2))
+	out := make(chan planned, 1)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		defer close(out)
+		for start := 0; start < len(ids); start += size {
+			end := min(start+size, len(ids))
+			var p planned
+			p.last = end == len(ids)
+			p.err = b.Store.View(func(tx *store.Tx) error {
 				var err error
-				results[p], err = b.planChunk(tx, chunk, slot, now)
+				p.plans, err = b.planChunk(tx, ids[start:end], slot, now)
 				return err
 			})
-		})
+			select {
+			case out <- p:
+			case <-ctx.Done():
+				return
+			}
+			if p.err != nil {
+				return
+			}
+		}
+	}()
+	for p := range out {
+		if p.err != nil {
+			return false, p.err
+		}
+		if err := ctx.Err(); err != nil {
+			return false, err
+		}
+		if len(p.plans) == 0 {
+			continue
+		}
+		var extra func(*store.Tx) error
+		if mark != nil {
+			extra = mark(p.last)
+		}
+		if err := b.commitPlans(p.plans, extra); err != nil {
+			return false, err
+		}
+		committedLast = p.last
 	}
-	if err := g.Wait(); err != nil {
-		return nil, err
-	}
-	var plans []plan
-	for _, r := range results {
-		plans = append(plans, r...)
-	}
-	return plans, nil
+	return committedLast, nil
 }
 
-// planChunk is planBatch's work on some of the learners, in one read transaction.
+// planChunk plans some learners in one read transaction.
 func (b *Bot) planChunk(tx *store.Tx, ids []int64, slot func(*store.User) (time.Time, bool), now time.Time) ([]plan, error) {
-	var plans []plan
+	plans := make([]plan, 0, len(ids))
+	notes := map[string]reviewNote{} // rendered once per language and count
 	for _, id := range ids {
 		u, err := tx.User(id)
 		if errors.Is(err, store.ErrNotFound) {
@@ -272,10 +299,15 @@ func (b *Bot) planChunk(tx *store.Tx, ids []int64, slot func(*store.User) (time.
 			// The reviews due, as /review counts them.
 			if due := b.dueReviewsIn(tx, u.ID, now); len(due) > 0 {
 				lang := userLang(u)
-				p.notice.Text = b.Texts.N(lang, "DailyReviews", len(due), "Count", b.number(lang, len(due)))
-				kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-					tgbotapi.NewInlineKeyboardButtonData(b.Texts.T(lang, "DailyReviewButton"), cb("dvrev"))))
-				p.notice.Keyboard = &kb
+				key := lang + "/" + strconv.Itoa(len(due))
+				note, ok := notes[key]
+				if !ok {
+					kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+						tgbotapi.NewInlineKeyboardButtonData(b.Texts.T(lang, "DailyReviewButton"), cb("dvrev"))))
+					note = reviewNote{b.Texts.N(lang, "DailyReviews", len(due), "Count", b.number(lang, len(due))), &kb}
+					notes[key] = note
+				}
+				p.notice.Text, p.notice.Keyboard = note.text, note.kb
 			}
 			if p.notice.LessonID == "" && p.notice.Text == "" {
 				continue // finished every lesson and nothing to review: nothing to send today
@@ -398,19 +430,8 @@ func (b *Bot) nudgeSweep(ctx context.Context, t, now time.Time) error {
 		}
 		return t.In(b.zoneOf(u)), true
 	}
-	for start := 0; start < len(ids); start += scheduleBatch {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		plans, err := b.planBatch(ids[start:min(start+scheduleBatch, len(ids))], slot, now)
-		if err != nil {
-			return err
-		}
-		if err := b.commitPlans(plans, nil); err != nil {
-			return err
-		}
-	}
-	return nil
+	_, err := b.planAndCommit(ctx, ids, slot, now, nil)
+	return err
 }
 
 // pruneDedupe forgets a chunk of expired dedupe keys each tick; a cursor walks the whole set over time.
