@@ -37,10 +37,10 @@ const (
 	nudgeSweepMinute = 10 * 60
 	nudgeVariants    = 3 // NudgeFirst0…2, NudgeSecond0…2: the wording varies by learner
 
-	scheduleBatch = 1000 // learners planned per transaction: a fan-out never holds one huge transaction
-	planChunk     = 250  // the smallest batch: a tick of 700 learners is planned and committed in two
-	pruneEvery    = 10   // minutes between two chunks of dedupe-key pruning
-	pruneChunk    = 10000
+	scheduleBatch = 1000  // learners planned per transaction: a fan-out never holds one huge transaction
+	planChunk     = 250   // the smallest batch: a tick of 700 learners is planned and committed in two
+	pruneEvery    = 10    // minutes between two chunks of dedupe-key pruning
+	pruneChunk    = 50000 // dedupe keys looked at per pruning: a million learners make a million keys a day
 	keyLastTick   = "daily_tick"
 )
 

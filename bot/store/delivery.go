@@ -17,7 +17,7 @@ import (
 var (
 	bucketTallies = bucket("outbox_tallies")  // group → Tally: outcomes of a group of jobs (a broadcast)
 	bucketZones   = bucket("zones")           // IANA zone name → nil: the zones learners chose
-	bucketIdle    = bucket("active_days")     // yyyy-mm-dd (UTC) + user id (8): the day a user was last active
+	bucketIdle    = bucket("active_days")     // yyyy-mm-dd (UTC) + user id (8): the day a learner without a daily time was last active
 	bucketNudges  = userBucket("nudges")      // user id (8) → Nudge
 	bucketSchedKV = bucket("scheduler_state") // name → value: the scheduler's bookkeeping
 )
@@ -221,9 +221,10 @@ func finishJobs(tx *bolt.Tx, done []Finished) error {
 	return nil
 }
 
-// dailyDedupeRetention is how long "daily:…" keys are kept: the date is part of the key, so they only
-// have to outlive their own day (and the scheduler's catch-up window).
-const dailyDedupeRetention = 2 * 24 * time.Hour
+// dailyDedupeRetention is how long "daily:…" keys are kept. The learner's local date is part of the
+// key and a slot is only ever scheduled on its own local day (catch-up included), so a key only has to
+// outlive that day: at most 24 hours after it was written, plus a margin for clock changes.
+const dailyDedupeRetention = 26 * time.Hour
 
 // PruneDedupeChunk forgets expired dedupe keys among up to limit keys after the key after (nil: from the
 // start). It returns where to continue (nil when the end was reached) and how many it pruned. Pruning in
@@ -301,11 +302,13 @@ func (tx *Tx) indexDelivery(old, u *User) error {
 			}
 		}
 	}
-	var oldKey []byte
-	if old != nil {
+	var oldKey, newKey []byte
+	if old != nil && idleIndexed(old) {
 		oldKey = idleKey(old.LastActive, old.ID)
 	}
-	newKey := idleKey(u.LastActive, u.ID)
+	if idleIndexed(u) {
+		newKey = idleKey(u.LastActive, u.ID)
+	}
 	if bytes.Equal(oldKey, newKey) {
 		return nil
 	}
@@ -315,14 +318,24 @@ func (tx *Tx) indexDelivery(old, u *User) error {
 			return err
 		}
 	}
+	if newKey == nil {
+		return nil
+	}
 	return b.Put(newKey, nil)
 }
+
+// idleIndexed says whose last activity is indexed: onboarded learners without a daily time, the only
+// ones the nudge sweep looks for (the others are nudged at their daily slot).
+func idleIndexed(u *User) bool { return u.Onboarded && u.DailyMinute == NoDailyTime }
 
 func idleKey(lastActive time.Time, id int64) []byte {
 	return append([]byte(lastActive.UTC().Format("2006-01-02")), itob(id)...)
 }
 
 func (tx *Tx) unindexDelivery(u *User) error {
+	if !idleIndexed(u) {
+		return nil
+	}
 	return tx.tx.Bucket(bucketIdle).Delete(idleKey(u.LastActive, u.ID))
 }
 
@@ -333,8 +346,9 @@ func (tx *Tx) Zones() []string {
 	return out
 }
 
-// LastActiveBetween calls fn with the ids of users whose last activity fell on a UTC day from first to
-// last (yyyy-mm-dd, inclusive): the candidates for a nudge, without walking every user.
+// LastActiveBetween calls fn with the ids of onboarded learners without a daily time whose last
+// activity fell on a UTC day from first to last (yyyy-mm-dd, inclusive): the candidates for a nudge,
+// without walking every user.
 func (tx *Tx) LastActiveBetween(first, last string, fn func(id int64) error) error {
 	c := tx.tx.Bucket(bucketIdle).Cursor()
 	for k, _ := c.Seek([]byte(first)); k != nil && len(k) == 18 && string(k[:10]) <= last; k, _ = c.Next() {
