@@ -23,7 +23,7 @@ func TestIdleIndexFollowsLearnersWithoutADailyTime(t *testing.T) {
 	}
 	active := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	put(&User{ID: 1, Onboarded: true, DailyMinute: NoDailyTime, LastActive: active})
-	put(&User{ID: 2, Onboarded: true, DailyMinute: 480, LastActive: active})           // nudged at the slot
+	put(&User{ID: 2, Onboarded: true, DailyMinute: 480, LastActive: active})          // nudged at the slot
 	put(&User{ID: 3, Onboarded: false, DailyMinute: NoDailyTime, LastActive: active}) // never finished onboarding
 	if got := fmt.Sprint(candidates()); got != "[1]" {
 		t.Fatalf("candidates = %s; want [1]", got)
