@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -365,6 +366,10 @@ const loadFirstID = 5_000_000
 
 func newLoadRig(t *testing.T, learners int, rate float64, paid bool, slot time.Time) *loadRig {
 	t.Helper()
+	// The emulator keeps every message it is sent (hundreds of MiB here), which the bot in production
+	// does not have to carry: let the collector run less often so that the test measures the bot.
+	old := debug.SetGCPercent(400)
+	t.Cleanup(func() { debug.SetGCPercent(old) })
 	sim := tgsim.New(tgsim.Options{Token: testToken})
 	ts := httptest.NewServer(sim)
 	r := &loadRig{t: t, sim: sim, ts: ts}
@@ -494,6 +499,8 @@ func (r *loadRig) fanOut(learners int, slot time.Time, window time.Duration) fan
 	r.t.Logf("tick enqueued %d learners in %v", learners, time.Since(tickStart).Round(time.Millisecond))
 	var first time.Time
 	var atWindow int
+	var series []string // messages per 10 s, to see whether the rate holds
+	lastMark, lastN := time.Time{}, 0
 	deadline := time.Now().Add(time.Duration(float64(learners)/r.bot.SendRate*3)*time.Second + time.Minute)
 	for {
 		n := counted() - base
@@ -503,6 +510,12 @@ func (r *loadRig) fanOut(learners int, slot time.Time, window time.Duration) fan
 		}
 		if !first.IsZero() && atWindow == 0 && now.Sub(first) >= window {
 			atWindow = n
+		}
+		if !first.IsZero() && now.Sub(lastMark) >= 10*time.Second {
+			if !lastMark.IsZero() {
+				series = append(series, fmt.Sprintf("%.0f", float64(n-lastN)/now.Sub(lastMark).Seconds()))
+			}
+			lastMark, lastN = now, n
 		}
 		if r.bot.SenderStats().Sent >= int64(learners) {
 			break
@@ -527,6 +540,10 @@ func (r *loadRig) fanOut(learners int, slot time.Time, window time.Duration) fan
 	}
 	dead, _ := r.db.CountDeadLetters()
 	res.deadLetters = dead
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	r.t.Logf("messages a second, every 10 s: %s; heap of the test process (tgsim keeps every message) %.0f MiB, GC CPU %.1f%%",
+		strings.Join(series, " "), float64(ms.HeapInuse)/(1<<20), ms.GCCPUFraction*100)
 	return res
 }
 

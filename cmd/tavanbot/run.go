@@ -71,7 +71,7 @@ func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Tim
 	pollTimeout := 25 * time.Second
 	// Many sends run at once (the outbox sender's workers): keep their connections alive.
 	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.MaxIdleConnsPerHost = 128
+	transport.MaxIdleConnsPerHost = 256
 	client := &http.Client{Timeout: pollTimeout + 15*time.Second, Transport: transport}
 	api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.APIURL+"/bot%s/%s", client)
 	if err != nil {
