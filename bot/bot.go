@@ -58,6 +58,11 @@ type Deps struct {
 
 	Ops     OpsOptions       // figures, backups, ops listener, webhook mode (ops.go)
 	Metrics *metrics.Metrics // Prometheus series; nil makes a fresh private registry
+	// Delivery (delivery.go): flood limits, quiet hours, and the timer the sender and scheduler wait on.
+	SendRate      float64                                               // messages a second over all chats; default 30 (1000 when PaidBroadcast)
+	PaidBroadcast bool                                                  // allow_paid_broadcast on bulk sends; allows SendRate up to 1000
+	QuietHours    string                                                // no bulk sends then, in the learner's zone: "23:00-07:00" (default) or "off"
+	After         func(d time.Duration) (<-chan time.Time, func() bool) // a timer on Now; nil = real timers
 }
 
 // Bot is the running application.
@@ -72,8 +77,9 @@ type Bot struct {
 	lastPoll atomic.Int64 // unix nanos of the last successful getUpdates (or webhook call), for health checks
 	panics   atomic.Int64
 
-	club clubState // consult_relay.go, consult_sweep.go: the club's in-memory state
-	ops  opsState  // ops.go: readiness, webhook wake-up, figure hooks
+	club clubState     // consult_relay.go, consult_sweep.go: the club's in-memory state
+	ops  opsState      // ops.go: readiness, webhook wake-up, figure hooks
+	dl   deliveryState // the outbox sender, the Gate, the scheduler and broadcasts (delivery.go)
 }
 
 // New builds a bot; Run starts it.
@@ -106,6 +112,9 @@ func New(d Deps) (*Bot, error) {
 		d.HTTP = &http.Client{Timeout: d.PollTimeout + 15*time.Second}
 	}
 	b := &Bot{Deps: d}
+	if err := b.initDelivery(); err != nil {
+		return nil, err
+	}
 	b.content.Store(d.Catalog)
 	if err := b.initOps(); err != nil {
 		return nil, err
@@ -150,8 +159,5 @@ func (b *Bot) Run(ctx context.Context) error {
 	wait := b.startConsultSweeps(ctx)
 	defer wait()
 	defer b.servingUntil(ctx)() // ops.go: /readyz
-	if b.Ops.WebhookURL != "" {
-		return b.runWebhook(ctx)
-	}
-	return b.poll(ctx)
+	return b.serve(ctx)         // updates (polling or webhook) with the outbox sender, the scheduler and broadcasts (delivery.go)
 }

@@ -47,7 +47,7 @@ func offlineBot(tb testing.TB) (*Bot, *testClock) {
 
 // benchBot is a bot on a fresh database with events upcoming events of attendees reservations each,
 // half of them full with a waitlist.
-func benchBot(b *testing.B, events, attendees int) (*Bot, *testClock) {
+func eventsBenchBot(b *testing.B, events, attendees int) (*Bot, *testClock) {
 	b.Helper()
 	bot, clock := offlineBot(b)
 	db := bot.Store
@@ -87,7 +87,7 @@ func benchBot(b *testing.B, events, attendees int) (*Bot, *testClock) {
 // BenchmarkEventsTickIdle is the every-minute tick when nothing is due: a read pass over the upcoming
 // events and their reservations.
 func BenchmarkEventsTickIdle(b *testing.B) {
-	bot, _ := benchBot(b, 50, 200)
+	bot, _ := eventsBenchBot(b, 50, 200)
 	ctx := context.Background()
 	b.ResetTimer()
 	for b.Loop() {
@@ -99,7 +99,7 @@ func BenchmarkEventsTickIdle(b *testing.B) {
 
 // BenchmarkEventICS renders one calendar file.
 func BenchmarkEventICS(b *testing.B) {
-	bot, _ := benchBot(b, 1, 0)
+	bot, _ := eventsBenchBot(b, 1, 0)
 	e := &store.Event{ID: 1, Title: "کارگاه فروش اینترنتی", Description: "توضیح بلند ", Start: time.Date(2026, 12, 6, 18, 30, 0, 0, tehran),
 		End: time.Date(2026, 12, 6, 20, 30, 0, 0, tehran), Place: store.Place{Name: "خانهٔ کارآفرینی", Address: "تهران", HasGeo: true, Lat: 35.7, Lon: 51.4}}
 	for b.Loop() {

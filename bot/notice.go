@@ -24,6 +24,7 @@ type Notice struct {
 	Bulk      bool                           `json:",omitempty"` // bulk lane: global rate and quiet hours
 	Dedupe    string                         `json:"-"`          // e.g. "remind24:<event>:<user>"; a known key is not enqueued again
 	NotBefore time.Time                      `json:"-"`          // deliver at or after
+	Group     string                         `json:"-"`          // outcomes are tallied under this name (broadcasts: "bc:<id>")
 }
 
 // NoticeVenue is a place sent with sendVenue.
@@ -48,14 +49,24 @@ type NoticeCopy struct {
 // enqueue writes n to the outbox in the caller's transaction. A notice whose dedupe key is known is
 // silently skipped, so scheduling the same thing twice sends it once.
 func (b *Bot) enqueue(tx *store.Tx, n Notice) error {
+	_, err := b.enqueueAdded(tx, n)
+	return err
+}
+
+// enqueueAdded is enqueue that also reports whether the notice was added (false: its dedupe key was
+// known).
+func (b *Bot) enqueueAdded(tx *store.Tx, n Notice) (bool, error) {
 	payload, err := json.Marshal(n)
 	if err != nil {
-		return fmt.Errorf("encode notice: %w", err)
+		return false, fmt.Errorf("encode notice: %w", err)
 	}
 	lane := store.LaneNotice
 	if n.Bulk {
 		lane = store.LaneBulk
 	}
-	_, err = tx.Enqueue(&store.Job{Lane: lane, ChatID: n.ChatID, Dedupe: n.Dedupe, NotBefore: n.NotBefore, Payload: payload})
-	return err
+	added, err := tx.Enqueue(&store.Job{Lane: lane, ChatID: n.ChatID, Dedupe: n.Dedupe, NotBefore: n.NotBefore, Payload: payload, Group: n.Group})
+	if added {
+		tx.OnCommit(b.wakeSender) // the sender sees the job once it is committed
+	}
+	return added, err
 }

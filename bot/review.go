@@ -68,9 +68,15 @@ func (b *Bot) reviewAnswered(tx *store.Tx, u *store.User, questionID string, cor
 func (b *Bot) dueReviews(userID int64) ([]string, error) {
 	var ids []string
 	err := b.Store.View(func(tx *store.Tx) error {
-		ids = tx.DueReviews(userID, dayString(b.now()))
+		ids = b.dueReviewsIn(tx, userID, b.now())
 		return nil
 	})
+	return ids, err
+}
+
+// dueReviewsIn is dueReviews inside the caller's transaction (the daily scheduler reads many learners in one).
+func (b *Bot) dueReviewsIn(tx *store.Tx, userID int64, now time.Time) []string {
+	ids := tx.DueReviews(userID, dayString(now.In(b.Location)))
 	cat := b.catalog()
 	kept := ids[:0]
 	for _, id := range ids {
@@ -78,7 +84,7 @@ func (b *Bot) dueReviews(userID int64) ([]string, error) {
 			kept = append(kept, id)
 		}
 	}
-	return kept, err
+	return kept
 }
 
 // questionByID finds a question by its "<lesson>/<n>" id; nil when the lesson or question is gone.

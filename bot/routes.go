@@ -45,5 +45,6 @@ func (b *Bot) routes() *Router {
 	b.eventsRoutes(r)
 	b.consultRoutes(r)
 	b.opsRoutes(r)
+	b.deliveryRoutes(r)
 	return r
 }

@@ -10,6 +10,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/tavan7/tavan/bot/metrics"
+	"github.com/tavan7/tavan/bot/outbox"
 )
 
 const maxSendAttempts = 4
@@ -24,7 +25,11 @@ func (b *Bot) retry(ctx context.Context, fn func() error) error {
 		if err == nil || !errors.As(err, &apiErr) || apiErr.Code != 429 {
 			return err
 		}
+		if d := deliveryOf(ctx); d != nil && d.sent == 0 {
+			return err // an outbox job that sent nothing yet: its lane waits and it goes again whole
+		}
 		wait := time.Duration(max(apiErr.RetryAfter, 1)) * time.Second
+		b.dl.gate.Penalize(wait) // every sender backs off, not only this one
 		if b.Sleep(ctx, wait) != nil {
 			return err
 		}
@@ -32,14 +37,36 @@ func (b *Bot) retry(ctx context.Context, fn func() error) error {
 	return err
 }
 
-// send delivers a message-producing request (sendMessage, sendPhoto, …).
+// send delivers a message-producing request (sendMessage, sendPhoto, …). A new message first passes
+// the flood-limit Gate (delivery.go): as a reply to the user's own action unless ctx carries an outbox
+// delivery, whose class and paid-broadcast flag it then uses.
 func (b *Bot) send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message, error) {
+	d := deliveryOf(ctx)
+	class := outbox.Interactive
+	if d != nil {
+		class = d.class
+	}
+	chatID, isNew := newMessageChat(c)
 	var m tgbotapi.Message
 	err := b.retry(ctx, func() error {
+		if isNew {
+			if err := b.dl.gate.Acquire(ctx, class, chatID); err != nil {
+				return err
+			}
+		}
 		var err error
+		if isNew && d != nil && d.paid {
+			var ok bool
+			if m, ok, err = b.paidRequest(c); ok {
+				return err
+			}
+		}
 		m, err = b.API.Send(c)
 		return err
 	})
+	if err == nil && d != nil {
+		d.sent++
+	}
 	return m, describe(methodOf(c), err)
 }
 

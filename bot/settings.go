@@ -33,6 +33,7 @@ func (b *Bot) showSettings(ctx context.Context, c *Ctx) error {
 			tgbotapi.NewInlineKeyboardButtonData(c.T("TimeButton"), cb("set", "time")),
 			pause,
 		),
+		b.scheduleSettingsRow(c), // days and time zone (schedule_settings.go)
 		tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(c.T("CertificateNameButton"), cb("set", "hide"))),
 	)
 	return c.Menu(ctx, c.T("SettingsTitle")+"\n\n"+b.settingsSummary(c), &kb)
@@ -54,6 +55,7 @@ func (b *Bot) settingsSummary(c *Ctx) string {
 		c.T("SettingTrack", "Value", track),
 		c.T("SettingTime", "Value", daily),
 	}
+	lines = append(lines, b.scheduleSummary(c)...) // days and time zone (schedule_settings.go)
 	name := c.T("NameShown")
 	if u.HideName {
 		name = c.T("NameHiddenSetting")

@@ -29,6 +29,7 @@ type Job struct {
 	Attempts  int             `json:"n,omitempty"`
 	LastError string          `json:"err,omitempty"`
 	Sending   bool            `json:"s,omitempty"` // a send began: after a crash this job may be a repeat
+	Group     string          `json:"g,omitempty"` // outcomes are tallied under this name (e.g. "bc:12", a broadcast)
 }
 
 // dedupeRetention is how long a delivered job's dedupe key is remembered.
@@ -171,6 +172,9 @@ func (db *DB) DeadLetter(j *Job, reason string) error {
 		if err := deleteJob(tx, j); err != nil {
 			return err
 		}
+		if err := tally(tx, j.Group, OutcomeFailed); err != nil {
+			return err
+		}
 		return tx.Bucket(bucketDeadLetters).Put(binary.BigEndian.AppendUint64(nil, j.ID), v)
 	})
 }
@@ -213,6 +217,9 @@ func (db *DB) RetryDeadLetter(id uint64) error {
 			return err
 		}
 		if err := tx.Bucket(bucketOutboxChats).Put(chatJobKey(j.ChatID, j.Lane, j.ID), nil); err != nil {
+			return err
+		}
+		if err := tally(tx, j.Group, outcomeRetried); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketDeadLetters).Delete(key)

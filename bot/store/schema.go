@@ -55,6 +55,7 @@ const keySchemaVersion = "schema_version"
 var migrations = []func(*bolt.Tx) error{
 	func(*bolt.Tx) error { return nil }, // 0 → 1: initial buckets, created below
 	rebuildFigures,                      // 1 → 2: running totals and activity indexes for /stats (figures.go)
+	migrateDeliveryIndexes,              // 2 → 3: zones in use and the last-activity index (delivery.go)
 }
 
 // SchemaVersion is the version a database has after Open.

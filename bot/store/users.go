@@ -98,7 +98,10 @@ func (tx *Tx) PutUser(u *User) error {
 			}
 		}
 	}
-	return tx.recount(prev, u) // the program's running totals (figures.go)
+	if err := tx.recount(prev, u); err != nil { // the program's running totals (figures.go)
+		return err
+	}
+	return tx.indexDelivery(prev, u)
 }
 
 // scheduleSlot is the minute-of-day index slot of a user, or -1 when they get no daily lesson.
@@ -171,6 +174,9 @@ func (tx *Tx) DeleteUser(id int64) error {
 			if err := tx.tx.Bucket(bucketSchedule).Delete(slotKey(slot, id)); err != nil {
 				return err
 			}
+		}
+		if err := tx.unindexDelivery(u); err != nil {
+			return err
 		}
 	}
 	if err := tx.tx.Bucket(bucketUsers).Delete(itob(id)); err != nil {

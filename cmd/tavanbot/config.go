@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/url"
 	"os"
@@ -12,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tavan7/tavan/bot"
 )
 
 // Config is everything the operator sets, from the environment or equal flags (flags win).
@@ -38,6 +41,10 @@ type Config struct {
 	WebhookSecret string
 	SandboxAddr   string // host:port of the sandbox's web chat; loopback unless a host is given
 	SandboxDB     string // the sandbox's own bbolt file, never the production one
+
+	SendRate      float64 // messages a second over all chats (0: the bot's default)
+	PaidBroadcast bool
+	QuietHours    string // "23:00-07:00" or "off"
 }
 
 // usageError is a bad command line or setting: one line for the operator, exit code 2.
@@ -71,6 +78,9 @@ var settings = []setting{
 	{"TAVAN_WEBHOOK_SECRET", "webhook-secret", "", "secret Telegram sends in X-Telegram-Bot-Api-Secret-Token (1-256 of A-Z a-z 0-9 _ -); random per start when empty"},
 	{"TAVAN_SANDBOX_ADDR", "sandbox-addr", "127.0.0.1:8080", "sandbox only: address of the web chat; a bare :port stays on 127.0.0.1, 0.0.0.0:port opens it to the network"},
 	{"TAVAN_SANDBOX_DB", "sandbox-db", "tavan-sandbox.db", "sandbox only: its own bbolt database file"},
+	{"TAVAN_SEND_RATE", "send-rate", "", "messages per second over all chats (default 30; 1000 with paid broadcasts)"},
+	{"TAVAN_PAID_BROADCAST", "paid-broadcast", "false", "true: bulk sends use allow_paid_broadcast (paid in Stars) and the rate may go up to 1000/s"},
+	{"TAVAN_QUIET_HOURS", "quiet-hours", "23:00-07:00", "no bulk messages in this window of each learner's day, or off"},
 }
 
 // parseConfig reads env and flags into a Config. It is pure: tests pass their own getenv.
@@ -149,6 +159,9 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		return Config{}, nil, usageError{fmt.Sprintf("TAVAN_LOG_FORMAT: %q is not text or json", cfg.LogFormat)}
 	}
 	if err := parseOps(&cfg, values); err != nil {
+		return Config{}, nil, err
+	}
+	if err := parseDelivery(&cfg, values); err != nil {
 		return Config{}, nil, err
 	}
 	return cfg, fs.Args(), nil
@@ -252,4 +265,36 @@ Settings (environment variable, or the flag):
 		}
 		fmt.Fprintf(w, "  %-20s -%-14s %s%s\n", s.env, s.flag, s.help, def)
 	}
+}
+
+// parseDelivery reads the outbox settings: the send rate within Telegram's limits (30/s, or 1000/s with
+// paid broadcasts) and the quiet hours.
+func parseDelivery(cfg *Config, values map[string]*string) error {
+	paid, err := strconv.ParseBool(strings.TrimSpace(*values["TAVAN_PAID_BROADCAST"]))
+	if err != nil {
+		return usageError{fmt.Sprintf("TAVAN_PAID_BROADCAST: %q is not true or false", *values["TAVAN_PAID_BROADCAST"])}
+	}
+	cfg.PaidBroadcast = paid
+	if raw := strings.TrimSpace(*values["TAVAN_SEND_RATE"]); raw != "" {
+		rate, err := strconv.ParseFloat(raw, 64)
+		limit := 30.0
+		if paid {
+			limit = 1000
+		}
+		switch {
+		case err != nil || rate <= 0 || math.IsNaN(rate):
+			return usageError{fmt.Sprintf("TAVAN_SEND_RATE: %q is not a positive number of messages per second", raw)}
+		case rate > limit && !paid:
+			return usageError{fmt.Sprintf("TAVAN_SEND_RATE: %v is above Telegram's 30 messages per second; set TAVAN_PAID_BROADCAST=true to go up to 1000", rate)}
+		case rate > limit:
+			return usageError{fmt.Sprintf("TAVAN_SEND_RATE: %v is above Telegram's 1000 paid messages per second", rate)}
+		}
+		cfg.SendRate = rate
+	}
+	q := strings.TrimSpace(*values["TAVAN_QUIET_HOURS"])
+	if _, err := bot.ParseQuietHours(q); err != nil {
+		return usageError{fmt.Sprintf("TAVAN_QUIET_HOURS: %q is not HH:MM-HH:MM or off", q)}
+	}
+	cfg.QuietHours = q
+	return nil
 }

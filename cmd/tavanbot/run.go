@@ -212,7 +212,10 @@ func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Tim
 		return nil, err // refuse to start on broken content, naming file and line
 	}
 	pollTimeout := 25 * time.Second
-	client := &http.Client{Timeout: pollTimeout + 15*time.Second}
+	// Many sends run at once (the outbox sender's workers): keep their connections alive.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 256
+	client := &http.Client{Timeout: pollTimeout + 15*time.Second, Transport: transport}
 	api, err := tgbotapi.NewBotAPIWithClient(cfg.Token, cfg.APIURL+"/bot%s/%s", client)
 	if err != nil {
 		return nil, fmt.Errorf("connect to the Bot API at %s: %s", cfg.APIURL, redact(err.Error(), cfg.Token))
@@ -243,5 +246,9 @@ func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Tim
 		Now:         clock,
 		Logger:      logger,
 		PollTimeout: pollTimeout,
+
+		SendRate:      cfg.SendRate,
+		PaidBroadcast: cfg.PaidBroadcast,
+		QuietHours:    cfg.QuietHours,
 	})
 }

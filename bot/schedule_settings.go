@@ -1,0 +1,276 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/tavan7/tavan/bot/persian"
+	"github.com/tavan7/tavan/bot/store"
+)
+
+// The learner's schedule settings: on which weekdays the daily lesson comes, in which time zone, and the
+// /pause and /resume commands. Settings (settings.go) shows a row of buttons from here.
+
+// weekOrder is the Iranian week, Saturday first.
+var weekOrder = []time.Weekday{time.Saturday, time.Sunday, time.Monday, time.Tuesday, time.Wednesday, time.Thursday, time.Friday}
+
+const (
+	allDays     uint8 = 1<<7 - 1
+	noFridays         = allDays &^ (1 << time.Friday)
+	maxPauseArg       = 32 // bytes of /pause argument worth reading
+)
+
+// learnerZones are the time zones offered, the program's first; their names are "Zone_<name>" messages.
+var learnerZones = []string{"Asia/Tehran", "Asia/Kabul", "Asia/Dubai", "Europe/Istanbul", "Europe/Berlin",
+	"Europe/London", "America/Toronto", "America/Los_Angeles", "Australia/Sydney"}
+
+func zoneMessageID(name string) string { return "Zone_" + strings.NewReplacer("/", "_").Replace(name) }
+
+// scheduleSettingsRow is the settings menu's row for days and zone.
+func (b *Bot) scheduleSettingsRow(c *Ctx) []tgbotapi.InlineKeyboardButton {
+	return tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData(c.T("DaysButton"), cb("sd", "menu")),
+		tgbotapi.NewInlineKeyboardButtonData(c.T("ZoneButton"), cb("tz", "menu")),
+	)
+}
+
+// scheduleSummary are the settings summary's lines for days and zone.
+func (b *Bot) scheduleSummary(c *Ctx) []string {
+	return []string{
+		c.T("SettingDays", "Value", b.daysLabel(c, c.User.Days)),
+		c.T("SettingZone", "Value", c.T(zoneMessageID(b.zoneOf(c.User).String()))),
+	}
+}
+
+// daysLabel describes a Days bitmask: every day, all but Friday, or the days listed.
+func (b *Bot) daysLabel(c *Ctx, days uint8) string {
+	switch days {
+	case 0, allDays:
+		return c.T("DaysEveryDay")
+	case noFridays:
+		return c.T("DaysSkipFriday")
+	}
+	var names []string
+	for _, d := range weekOrder {
+		if days&(1<<d) != 0 {
+			names = append(names, weekdayName(c.Lang, d))
+		}
+	}
+	return strings.Join(names, c.T("ListSeparator"))
+}
+
+func weekdayName(lang string, d time.Weekday) string {
+	if lang == "fa" {
+		return persian.WeekdayName(d)
+	}
+	return d.String()
+}
+
+// handleDaysMenu shows and changes the weekdays: sd|menu, sd|all, sd|nofri, sd|pick, sd|t|<weekday>.
+func (b *Bot) handleDaysMenu(ctx context.Context, c *Ctx) error {
+	if len(c.Data) == 0 {
+		return handleStaleButton(ctx, c)
+	}
+	switch c.Data[0] {
+	case "menu":
+		return b.showDays(ctx, c)
+	case "pick":
+		return b.showDayPicker(ctx, c)
+	case "all", "nofri":
+		days := uint8(0)
+		if c.Data[0] == "nofri" {
+			days = noFridays
+		}
+		if err := c.Apply(func(_ *store.Tx, u *store.User) error { u.Days = days; return nil }); err != nil {
+			return err
+		}
+		_ = c.Toast(ctx, c.T("Saved"), false)
+		return b.showDays(ctx, c)
+	case "t":
+		if len(c.Data) != 2 {
+			return handleStaleButton(ctx, c)
+		}
+		d, err := strconv.Atoi(c.Data[1])
+		if err != nil || d < 0 || d > 6 {
+			return handleStaleButton(ctx, c)
+		}
+		errNone := errors.New("no day left")
+		err = c.Apply(func(_ *store.Tx, u *store.User) error {
+			days := u.Days
+			if days == 0 {
+				days = allDays
+			}
+			days ^= 1 << d
+			if days == 0 {
+				return errNone
+			}
+			if days == allDays {
+				days = 0
+			}
+			u.Days = days
+			return nil
+		})
+		if errors.Is(err, errNone) {
+			return c.Toast(ctx, c.T("DaysNeedOne"), true)
+		}
+		if err != nil {
+			return err
+		}
+		return b.showDayPicker(ctx, c)
+	}
+	return handleStaleButton(ctx, c)
+}
+
+func (b *Bot) showDays(ctx context.Context, c *Ctx) error {
+	mark := func(on bool, label string) string {
+		if on {
+			return "✓ " + label
+		}
+		return label
+	}
+	days := c.User.Days
+	custom := days != 0 && days != allDays && days != noFridays
+	kb := tgbotapi.NewInlineKeyboardMarkup(
+		tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(mark(days == 0 || days == allDays, c.T("DaysEveryDay")), cb("sd", "all"))),
+		tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(mark(days == noFridays, c.T("DaysSkipFriday")), cb("sd", "nofri"))),
+		tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(mark(custom, c.T("DaysPick")), cb("sd", "pick"))),
+		backRow(c),
+	)
+	return c.Menu(ctx, c.T("DaysTitle", "Value", b.daysLabel(c, days)), &kb)
+}
+
+func (b *Bot) showDayPicker(ctx context.Context, c *Ctx) error {
+	days := c.User.Days
+	if days == 0 {
+		days = allDays
+	}
+	var rows [][]tgbotapi.InlineKeyboardButton
+	var row []tgbotapi.InlineKeyboardButton
+	for _, d := range weekOrder {
+		label := weekdayName(c.Lang, d)
+		if days&(1<<d) != 0 {
+			label = "✓ " + label
+		}
+		row = append(row, tgbotapi.NewInlineKeyboardButtonData(label, cb("sd", "t", strconv.Itoa(int(d)))))
+		if len(row) == 4 {
+			rows, row = append(rows, row), nil
+		}
+	}
+	rows = append(rows, row, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(c.T("DaysDone"), cb("sd", "menu"))))
+	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
+	return c.Menu(ctx, c.T("DaysPickTitle", "Value", b.daysLabel(c, c.User.Days)), &kb)
+}
+
+// handleZoneMenu shows and sets the learner's time zone: tz|menu, tz|<index into learnerZones>.
+func (b *Bot) handleZoneMenu(ctx context.Context, c *Ctx) error {
+	if len(c.Data) != 1 {
+		return handleStaleButton(ctx, c)
+	}
+	if c.Data[0] == "menu" {
+		current := b.zoneOf(c.User).String()
+		var rows [][]tgbotapi.InlineKeyboardButton
+		var row []tgbotapi.InlineKeyboardButton
+		for i, name := range learnerZones {
+			label := c.T(zoneMessageID(name))
+			if name == current {
+				label = "✓ " + label
+			}
+			row = append(row, tgbotapi.NewInlineKeyboardButtonData(label, cb("tz", strconv.Itoa(i))))
+			if len(row) == 2 {
+				rows, row = append(rows, row), nil
+			}
+		}
+		if len(row) > 0 {
+			rows = append(rows, row)
+		}
+		rows = append(rows, backRow(c))
+		kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
+		return c.Menu(ctx, c.T("ZoneTitle"), &kb)
+	}
+	i, err := strconv.Atoi(c.Data[0])
+	if err != nil || i < 0 || i >= len(learnerZones) {
+		return handleStaleButton(ctx, c)
+	}
+	zone := learnerZones[i]
+	if _, err := loadZone(zone); err != nil {
+		return err
+	}
+	if zone == b.Location.String() {
+		zone = "" // the default: follows the program if it ever moves
+	}
+	if err := c.Apply(func(_ *store.Tx, u *store.User) error { u.TZ = zone; return nil }); err != nil {
+		return err
+	}
+	_ = c.Toast(ctx, c.T("Saved"), false)
+	return b.showSettings(ctx, c)
+}
+
+// parsePauseDays reads /pause's argument: a number of days (any digits), optionally followed by
+// «روز» or "day(s)". It returns 0 and false for anything else or a number outside 1..maxPauseDays.
+func parsePauseDays(s string) (int, bool) {
+	if len(s) > maxPauseArg {
+		return 0, false
+	}
+	s = strings.TrimSpace(persian.Normalize(s))
+	for _, unit := range []string{"روز", "days", "day"} {
+		if rest, ok := strings.CutSuffix(strings.ToLower(s), unit); ok {
+			s = strings.TrimSpace(rest)
+			break
+		}
+	}
+	n, err := persian.ParseInt(s)
+	if err != nil || n < 1 || n > maxPauseDays {
+		return 0, false
+	}
+	return n, true
+}
+
+// handlePauseCommand: "/pause 5" pauses daily lessons for 5 days; "/pause" offers the choices.
+func (b *Bot) handlePauseCommand(ctx context.Context, c *Ctx) error {
+	if strings.TrimSpace(c.Args) == "" {
+		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+			tgbotapi.NewInlineKeyboardButtonData(c.T("PauseDays", "Days", c.num(3)), cb("pause", "3")),
+			tgbotapi.NewInlineKeyboardButtonData(c.T("PauseDays", "Days", c.num(7)), cb("pause", "7")),
+			tgbotapi.NewInlineKeyboardButtonData(c.T("PauseDays", "Days", c.num(30)), cb("pause", "30")),
+		))
+		return c.Menu(ctx, c.T("ChoosePause")+"\n"+c.T("PauseHint", "Max", c.num(maxPauseDays)), &kb)
+	}
+	days, ok := parsePauseDays(c.Args)
+	if !ok {
+		return c.Fail("PauseUsage", "Max", c.num(maxPauseDays))
+	}
+	until := b.now().AddDate(0, 0, days)
+	if err := c.Apply(func(_ *store.Tx, u *store.User) error { u.PausedUntil = until; return nil }); err != nil {
+		return err
+	}
+	_, err := c.Reply(ctx, c.T("PausedFor", "Days", c.num(days), "Date", c.date(until)), nil)
+	return err
+}
+
+// handleResumeCommand ends a pause.
+func (b *Bot) handleResumeCommand(ctx context.Context, c *Ctx) error {
+	if !c.User.Paused(b.Now()) {
+		_, err := c.Reply(ctx, c.T("NotPaused"), nil)
+		return err
+	}
+	if err := c.Apply(func(_ *store.Tx, u *store.User) error { u.PausedUntil = time.Time{}; return nil }); err != nil {
+		return err
+	}
+	text := c.T("ResumedNoTime")
+	if c.User.DailyMinute != store.NoDailyTime {
+		text = c.T("Resumed", "Time", c.clock(c.User.DailyMinute))
+	}
+	_, err := c.Reply(ctx, text, nil)
+	return err
+}
+
+// scheduleSettingsRoutes registers the days and zone menus.
+func (b *Bot) scheduleSettingsRoutes(r *Router) {
+	r.Callback("sd", b.handleDaysMenu)
+	r.Callback("tz", b.handleZoneMenu)
+}
