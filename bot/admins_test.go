@@ -61,7 +61,7 @@ func TestAdminRoutesRefuseNonAdmins(t *testing.T) {
 	if h.db.IsAdmin(reza.ID) || h.db.IsAdmin(maryam.ID) {
 		t.Error("a learner's admin command added an admin")
 	}
-	if n := h.pendingNotices(); len(n) != 0 {
+	if n := h.noticesWaiting(); len(n) != 0 {
 		t.Errorf("outbox after refused admin commands: %+v", n)
 	}
 	for _, method := range []string{"sendDocument", "sendPhoto"} {
@@ -125,7 +125,7 @@ func TestAdminsAddAndRemove(t *testing.T) {
 	if !h.db.IsAdmin(reza.ID) || h.user(adminUser).Step != "" {
 		t.Fatal("reza was not added, or the step stayed")
 	}
-	if n := h.pendingNotices(); len(n) != 1 || n[0].ChatID != reza.ID || !strings.Contains(n[0].Text, "به مدیران توان افزوده شدید") {
+	if n := h.noticesWaiting(); len(n) != 1 || n[0].ChatID != reza.ID || !strings.Contains(n[0].Text, "به مدیران توان افزوده شدید") {
 		t.Errorf("notice to the new admin = %+v", n)
 	}
 

@@ -342,9 +342,9 @@ func (b *Bot) duration(lang string, d time.Duration) string {
 	case d < time.Minute:
 		return b.Texts.T(lang, "DurationSeconds", "N", b.number(lang, int(d.Seconds()+0.5)))
 	case d < time.Hour:
-		return b.Texts.T(lang, "DurationMinutes", "N", b.number(lang, int(d.Minutes()+0.5)))
+		return b.Texts.T(lang, "DurationMinutes", "Minutes", b.number(lang, int(d.Minutes()+0.5)))
 	}
-	return b.Texts.T(lang, "DurationHours", "H", b.number(lang, int(d.Hours())), "M", b.number(lang, int(d.Minutes())%60))
+	return b.Texts.T(lang, "DurationHoursMinutes", "Hours", b.number(lang, int(d.Hours())), "Minutes", b.number(lang, int(d.Minutes())%60))
 }
 
 // handleBroadcastConfirm starts the fan-out; the preview message becomes the progress message.

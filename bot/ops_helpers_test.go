@@ -43,8 +43,8 @@ func (h *harness) lastDocument(u tgsim.User) tgsim.Message {
 	return tgsim.Message{}
 }
 
-// pendingNotices decodes what waits in the notice lane of the outbox.
-func (h *harness) pendingNotices() []Notice {
+// noticesWaiting decodes what waits in the notice lane of the outbox.
+func (h *harness) noticesWaiting() []Notice {
 	h.t.Helper()
 	jobs, err := h.db.PendingJobs(store.LaneNotice, h.clock.Now().AddDate(1, 0, 0), 100)
 	if err != nil {

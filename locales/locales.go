@@ -38,12 +38,18 @@ func Load() (*Bundle, error) {
 		if err != nil {
 			return nil, err
 		}
+		seen := map[string]string{}
 		for _, name := range names {
 			mf, err := b.LoadMessageFileFS(files, name)
 			if err != nil {
 				return nil, fmt.Errorf("load %s: %w", name, err)
 			}
 			for _, m := range mf.Messages {
+				// go-i18n lets a later file silently replace a message: a clash between features is a bug.
+				if other, dup := seen[m.ID]; dup {
+					return nil, fmt.Errorf("message %s is defined in both %s and %s", m.ID, other, name)
+				}
+				seen[m.ID] = name
 				out.ids[lang] = append(out.ids[lang], m.ID)
 			}
 		}
