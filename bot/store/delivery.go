@@ -17,7 +17,7 @@ import (
 var (
 	bucketTallies = bucket("outbox_tallies")  // group → Tally: outcomes of a group of jobs (a broadcast)
 	bucketZones   = bucket("zones")           // IANA zone name → nil: the zones learners chose
-	bucketIdle    = bucket("active_days")     // yyyy-mm-dd (UTC) + user id (8): the day a learner without a daily time was last active
+	bucketIdle    = bucket("idle_days")       // yyyy-mm-dd (UTC) + user id (8): the day a learner without a daily time was last active
 	bucketNudges  = userBucket("nudges")      // user id (8) → Nudge
 	bucketSchedKV = bucket("scheduler_state") // name → value: the scheduler's bookkeeping
 )

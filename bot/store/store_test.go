@@ -238,3 +238,13 @@ func TestPrunePolls(t *testing.T) {
 		return nil
 	})
 }
+
+func TestBucketNamesAreUnique(t *testing.T) {
+	seen := map[string]bool{}
+	for _, b := range append(append([][]byte{}, allBuckets...), registered...) {
+		if seen[string(b)] {
+			t.Errorf("bucket %q is declared twice: two features would share (and corrupt) it", b)
+		}
+		seen[string(b)] = true
+	}
+}
