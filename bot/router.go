@@ -70,6 +70,7 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
 			outcome = "panic"
 			b.Logger.Error("handler panic", "update_id", u.UpdateID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			b.apologize(ctx, c)
+			b.markHandled(c) // a panicking update replayed at every start would panic at every start
 		}
 		b.Logger.Debug("update", "update_id", u.UpdateID, "kind", updateKind(u), "handler", c.handlerName(), "outcome", outcome, "duration", b.Now().Sub(start))
 	}()
@@ -120,9 +121,22 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
 			b.Logger.Error("handler failed", "update_id", u.UpdateID, "handler", c.handlerName(), "err", err)
 			b.apologize(ctx, c)
 		}
+		// The refusal or apology was the answer: the update is done with. Left in the inbox, it would be
+		// replayed at every start, and the user would read the same refusal again each time.
+		b.markHandled(c)
 	}
 	if !c.answered && u.CallbackQuery != nil {
 		_ = c.Toast(ctx, "", false) // every callback query is answered, or the user's button keeps spinning
+	}
+}
+
+// markHandled takes an update whose handler failed out of the inbox, changing nothing else.
+func (b *Bot) markHandled(c *Ctx) {
+	if c.applied {
+		return
+	}
+	if _, err := b.Store.Apply(c.Update.UpdateID, nil); err != nil {
+		b.Logger.Error("mark update handled", "update_id", c.Update.UpdateID, "err", err)
 	}
 }
 
