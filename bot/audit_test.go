@@ -34,3 +34,60 @@ func TestRefusalIsNotRepeatedAfterRestart(t *testing.T) {
 		t.Errorf("inbox after the refusals = %v (%v); want empty", ids, err)
 	}
 }
+
+// TestStepStartedDuringSessionIsNotRelayed: a learner in a consultation who starts /feedback writes to the
+// program's team, not to their consultant; a consultant who is also an admin and answers someone's
+// feedback answers that learner, not the one in their session. A step the user started on purpose takes
+// their next message before the relay does.
+func TestStepStartedDuringSessionIsNotRelayed(t *testing.T) {
+	h := clubHarness(t, nil)
+	h.onboard(maryam, "fa", "home")
+	h.onboard(john, "en", "general")
+	h.makeConsultant(amir, "امیر", "marketing")
+	h.session(maryam, amir, "marketing")
+
+	h.send(maryam, "/feedback")
+	complaint := "مشاورم به پرسش‌هایم پاسخ درستی نمی‌دهد"
+	h.send(maryam, complaint)
+	if m, ok := h.lastCopy(amir.ID, maryam.ID); ok && strings.Contains(m.Plain, complaint) {
+		t.Errorf("maryam's feedback about her consultant was relayed to him: %q", m.Plain)
+	}
+	if _, ok := h.noticeWith(adminUser.ID, complaint); !ok {
+		t.Errorf("maryam's feedback did not reach the admins; her chat ends with %q", h.last(maryam).Plain)
+	}
+
+	// The admin is a consultant in a session with reza, and answers john's feedback.
+	h.onboard(reza, "fa", "home")
+	h.makeConsultant(adminUser, "کارشناس", "finance")
+	h.session(reza, adminUser, "finance")
+	h.send(john, "/feedback")
+	h.send(john, "Please add more lessons on pricing.")
+	h.deliverNotices()
+	h.press(adminUser, h.lastWith(adminUser, "pricing"), "")
+	answer := "Thanks John, pricing lessons are coming next month."
+	h.send(adminUser, answer)
+	if m, ok := h.lastCopy(reza.ID, adminUser.ID); ok && strings.Contains(m.Plain, answer) {
+		t.Errorf("the admin's answer to john was relayed to reza: %q", m.Plain)
+	}
+	if _, ok := h.noticeWith(john.ID, answer); !ok {
+		t.Errorf("the admin's answer did not reach john; the admin's chat ends with %q", h.last(adminUser).Plain)
+	}
+}
+
+// TestTakingASessionEndsTheConsultantsStaleStep: a consultant who left a search prompt open and then takes
+// a question talks to the learner with their next message; the old prompt does not swallow it.
+func TestTakingASessionEndsTheConsultantsStaleStep(t *testing.T) {
+	h := clubHarness(t, nil)
+	h.onboard(maryam, "fa", "home")
+	h.makeConsultant(amir, "امیر", "marketing")
+	h.send(amir, "/library")
+	h.press(amir, h.last(amir), "🔍")
+	if h.user(amir).Step != stepSearch {
+		t.Fatalf("amir's step = %q; want the search prompt", h.user(amir).Step)
+	}
+	h.session(maryam, amir, "marketing")
+	h.send(amir, "سلام مریم، از کدام شهر هستید؟")
+	if m, ok := h.lastCopy(maryam.ID, amir.ID); !ok || !strings.Contains(m.Plain, "از کدام شهر") {
+		t.Errorf("amir's first words did not reach maryam; his chat ends with %q", h.last(amir).Plain)
+	}
+}

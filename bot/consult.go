@@ -817,13 +817,16 @@ func (b *Bot) handleTake(ctx context.Context, c *Ctx, me *store.Consultant) erro
 		if err := tx.PutConsultation(rec); err != nil {
 			return err
 		}
-		// The session takes over the learner's chat: a half-finished step elsewhere would swallow what
-		// they write to the consultant once the session ends.
+		// The session takes over both chats: a half-finished step elsewhere would swallow what they write
+		// to each other (steps take a message before the relay). The consultant's own club steps stay.
 		if lu, err := tx.User(rec.LearnerID); err == nil && lu.Step != "" {
 			lu.Step, lu.StepData = "", ""
 			if err := tx.PutUser(lu); err != nil {
 				return err
 			}
+		}
+		if u.Step != "" && !consultStepFirst(u.Step) {
+			u.Step, u.StepData = "", ""
 		}
 		k, err := tx.Consultant(u.ID)
 		if err != nil {

@@ -256,15 +256,19 @@ func (r *Router) findMessage(c *Ctx, m *tgbotapi.Message) HandlerFunc {
 		}
 		return h
 	}
-	// The consultants club (consult_relay.go): a learner or consultant in an open session is talking to
-	// the other side, so their messages are relayed before any step or text handler sees them.
-	if c.b.inConsultSession(c) {
-		return c.b.handleRelay
-	}
+	// A step the user started on purpose (feedback, a search, an admin's answer, a consultant's summary …)
+	// takes their next message, even during a consultation: relayed, a learner's feedback about their
+	// consultant would reach the consultant. A session takes over the chat by clearing stale steps when it
+	// begins (handleTake).
 	if step := c.User.Step; step != "" {
 		if h := r.steps[step]; h != nil {
 			return h
 		}
+	}
+	// The consultants club (consult_relay.go): a learner or consultant in an open session is talking to
+	// the other side, so their messages are relayed before the text handler sees them.
+	if c.b.inConsultSession(c) {
+		return c.b.handleRelay
 	}
 	switch {
 	case m.Text != "":
