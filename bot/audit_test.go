@@ -91,3 +91,33 @@ func TestTakingASessionEndsTheConsultantsStaleStep(t *testing.T) {
 		t.Errorf("amir's first words did not reach maryam; his chat ends with %q", h.last(amir).Plain)
 	}
 }
+
+// TestTakeNeedsAnOffer: session numbers are sequential, so a consultant who forges [Take it] for a
+// request that was never offered to them (another topic) must not get it, nor the learner's context.
+func TestTakeNeedsAnOffer(t *testing.T) {
+	h := clubHarness(t, nil)
+	h.onboard(maryam, "fa", "home")
+	h.makeConsultant(amir, "امیر", "marketing")
+	h.makeConsultant(sara, "Sara", "legal")
+	id := h.ask(maryam, "marketing", "چطور برای محصولات خانگی‌ام مشتری پیدا کنم؟")
+	if _, ok := h.card(sara, id); ok {
+		t.Fatal("sara (legal) got a card for a marketing question")
+	}
+	before := h.count(sara)
+	ans := h.pressDataForged(sara, h.last(sara), cb("cstake", idArg(id)))
+	if rec := h.consultation(id); rec.Status != "waiting" || rec.ConsultantID != 0 {
+		t.Errorf("after sara's forged claim the request is %s with consultant %d; want still waiting", rec.Status, rec.ConsultantID)
+	}
+	if ans != h.bot.Texts.T("en", "ButtonExpired") {
+		t.Errorf("sara's forged claim answered %q; want the expired-button toast", ans)
+	}
+	for _, m := range h.since(sara, before) {
+		if strings.Contains(m.Plain, "مریم") || strings.Contains(m.Text, "مریم") {
+			t.Errorf("sara was shown maryam's context: %q", m.Plain)
+		}
+	}
+	h.take(amir, id)
+	if rec := h.consultation(id); rec.ConsultantID != amir.ID {
+		t.Errorf("amir, who was offered it, could not take it: %+v", rec)
+	}
+}

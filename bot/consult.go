@@ -787,7 +787,8 @@ func (b *Bot) handleTake(ctx context.Context, c *Ctx, me *store.Consultant) erro
 		} else if err != nil {
 			return err
 		}
-		if r.LearnerID == u.ID {
+		if r.LearnerID == u.ID || !r.Offered(u.ID) {
+			// Session numbers are sequential: only a consultant the request was offered to may claim it.
 			return c.Fail("ButtonExpired")
 		}
 		rec, err = tx.ClaimConsultation(id, u.ID)
