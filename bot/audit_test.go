@@ -121,3 +121,36 @@ func TestTakeNeedsAnOffer(t *testing.T) {
 		t.Errorf("amir, who was offered it, could not take it: %+v", rec)
 	}
 }
+
+// TestEditOfACancelledEventSchedulesNoReminders: an admin who opened «edit description» before the event
+// was cancelled (by a colleague, or on another card) and then types the description must not bring the
+// reminders of the cancelled event back into the outbox.
+func TestEditOfACancelledEventSchedulesNoReminders(t *testing.T) {
+	h := newHarness(t, nil)
+	h.onboard(maryam, "fa", "home")
+	h.onboard(adminUser, "fa", "general")
+	e := h.addEvent(nil)
+	h.attend(maryam, e)
+	if len(h.queuedWith(maryam.ID, eventJobPrefix(e.ID)+"r")) == 0 {
+		t.Fatal("no reminders were scheduled for maryam's seat")
+	}
+	card := h.last(adminUser)
+	h.pressDataForged(adminUser, card, cb("eve", evID(e), editDesc))
+	if h.user(adminUser).Step != stepEvDesc {
+		t.Fatalf("admin step = %q; want the description prompt", h.user(adminUser).Step)
+	}
+	h.pressDataForged(adminUser, card, cb("evk", evID(e), "yes"))
+	if h.event(e.ID).Status != "cancelled" {
+		t.Fatal("the event was not cancelled")
+	}
+	h.send(adminUser, "توضیح تازه برای کارگاه")
+	if q := h.queuedWith(maryam.ID, eventJobPrefix(e.ID)+"r"); len(q) != 0 {
+		t.Errorf("after editing the cancelled event maryam has reminders queued: %v", keysOf(q))
+	}
+	if got := h.last(adminUser).Plain; !strings.Contains(got, "قبلاً لغو شده") {
+		t.Errorf("the admin was told %q; want that the event is cancelled", got)
+	}
+	if st := h.user(adminUser).Step; st != "" {
+		t.Errorf("admin step after the refused edit = %q; want none", st)
+	}
+}
