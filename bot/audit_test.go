@@ -4,8 +4,13 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
 // TestRefusalIsNotRepeatedAfterRestart: an update the bot answered with a refusal (or an apology) is done
@@ -152,5 +157,36 @@ func TestEditOfACancelledEventSchedulesNoReminders(t *testing.T) {
 	}
 	if st := h.user(adminUser).Step; st != "" {
 		t.Errorf("admin step after the refused edit = %q; want none", st)
+	}
+}
+
+// failingSends is an HTTP transport that drops the connection on sendMessage while failing is set, the
+// way a network outage looks to tgbotapi: a *url.Error whose text holds the request URL, token included.
+type failingSends struct{ failing atomic.Bool }
+
+func (f *failingSends) RoundTrip(r *http.Request) (*http.Response, error) {
+	if f.failing.Load() && strings.HasSuffix(r.URL.Path, "/sendMessage") {
+		return nil, errors.New("connection reset by peer")
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestNetworkErrorsDoNotLogTheToken: a send that fails on the network is logged without the token, which
+// tgbotapi puts in every request URL (the harness fails the test if the token reaches the logs).
+func TestNetworkErrorsDoNotLogTheToken(t *testing.T) {
+	transport := &failingSends{}
+	h := newHarness(t, func(d *Deps) {
+		api, err := tgbotapi.NewBotAPIWithClient(testToken, d.APIURL+"/bot%s/%s", &http.Client{Transport: transport})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.API = api
+	})
+	h.onboard(maryam, "fa", "home")
+	transport.failing.Store(true)
+	h.send(maryam, "/help")
+	transport.failing.Store(false)
+	if !strings.Contains(h.logs.String(), "connection reset by peer") {
+		t.Fatalf("the failed send was not logged; logs:\n%s", h.logs.String())
 	}
 }
