@@ -190,3 +190,40 @@ func TestNetworkErrorsDoNotLogTheToken(t *testing.T) {
 		t.Fatalf("the failed send was not logged; logs:\n%s", h.logs.String())
 	}
 }
+
+// TestSummaryIsNotLostWhenItCannotBeSent: the summary is sent, not stored; when the send fails the
+// consultant is asked to try again, so the session must not be marked as summarised.
+func TestSummaryIsNotLostWhenItCannotBeSent(t *testing.T) {
+	h := clubHarness(t, nil)
+	h.onboard(maryam, "fa", "home")
+	h.makeConsultant(amir, "امیر", "marketing")
+	h.session(maryam, amir, "marketing")
+	h.send(amir, "/end")
+	h.press(amir, h.last(amir), "نوشتن خلاصه")
+
+	h.sim.FailNext("sendMessage", 1, 500, "", 0)
+	h.send(amir, "قیمت را بر پایهٔ هزینه تعیین کنید.")
+	if got := h.last(amir).Plain; !strings.Contains(got, "مشکلی پیش آمد") {
+		t.Fatalf("a failed summary send answered %q; want the apology", got)
+	}
+	h.send(amir, "قیمت را بر پایهٔ هزینه تعیین کنید.")
+	if got := h.last(maryam).Plain; !strings.Contains(got, "قیمت را بر پایهٔ هزینه") {
+		t.Errorf("after trying again the learner's last message is %q; want the summary", got)
+	}
+}
+
+// TestSharedContactIsNotLostWhenItCannotBeSent: if the contact cannot reach the consultant, the learner
+// hears so and may press [share] again; it must not say «already shared».
+func TestSharedContactIsNotLostWhenItCannotBeSent(t *testing.T) {
+	h := clubHarness(t, nil)
+	h.onboard(maryam, "fa", "home")
+	h.makeConsultant(amir, "امیر", "marketing")
+	id := h.session(maryam, amir, "marketing")
+	started := h.lastWith(maryam, "جلسه")
+	h.sim.FailNext("sendMessage", 1, 500, "", 0)
+	h.pressData(maryam, started, cb("csshare", idArg(id)))
+	h.pressData(maryam, started, cb("csshare", idArg(id)))
+	if !h.botSaid(amir, "احمدی") {
+		t.Errorf("after a failed share and a second press amir never got maryam's contact; her chat ends with %q", h.last(maryam).Plain)
+	}
+}
