@@ -5,12 +5,17 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/tavan7/tavan/bot/store"
+	"github.com/tavan7/tavan/bot/tgsim"
 )
 
 // TestRefusalIsNotRepeatedAfterRestart: an update the bot answered with a refusal (or an apology) is done
@@ -226,4 +231,60 @@ func TestSharedContactIsNotLostWhenItCannotBeSent(t *testing.T) {
 	if !h.botSaid(amir, "احمدی") {
 		t.Errorf("after a failed share and a second press amir never got maryam's contact; her chat ends with %q", h.last(maryam).Plain)
 	}
+}
+
+// TestConsultantListFitsWithManyConsultants: /consultants is where admins suspend and remove consultants;
+// with a club of 25 it was over 4096 characters and Telegram refused it, so no consultant could be
+// managed. It is paged, and an action keeps the admin on the page of the consultant they acted on.
+func TestConsultantListFitsWithManyConsultants(t *testing.T) {
+	h := clubHarness(t, nil)
+	const n = 25
+	if err := h.db.Update(func(tx *storeTx) error {
+		for i := range n {
+			k := &store.Consultant{ID: int64(5000 + i), Name: fmt.Sprintf("مشاور شمارهٔ %d با نام کامل و بلند", i+1),
+				Topics: consultTopics, Status: store.ConsultantActive, ProfileDone: true, Joined: h.clock.Now()}
+			if err := tx.PutConsultant(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.send(adminUser, "/consultants")
+	list := h.last(adminUser)
+	if !strings.Contains(list.Plain, "مشاور شمارهٔ ۱ ") && !strings.Contains(list.Plain, "مشاور شمارهٔ 1 ") {
+		t.Fatalf("/consultants with %d consultants answered %q", n, list.Plain)
+	}
+	// Through the pages to the last consultant, and suspend them.
+	last := strconv.FormatInt(5000+n-1, 10)
+	for range n {
+		if hasData(list, cb("csadm", "sus", last)) {
+			break
+		}
+		next := buttonData(list, "بعدی")
+		if next == "" {
+			t.Fatalf("no next page and no button for the last consultant; buttons %q", list.ButtonTexts())
+		}
+		h.pressData(adminUser, list, next)
+		list = h.last(adminUser)
+	}
+	h.pressData(adminUser, list, cb("csadm", "sus", last))
+	if k := h.consultantRec(tgsim.User{ID: 5000 + n - 1}); k.Status != store.ConsultantSuspended {
+		t.Errorf("the last consultant is %s; want suspended", k.Status)
+	}
+	if m, _ := h.sim.Message(adminUser.ID, list.ID); !hasData(m, cb("csadm", "act", last)) {
+		t.Errorf("after the suspension the list does not show the consultant's [reinstate]; buttons %q", m.ButtonTexts())
+	}
+}
+
+func hasData(m tgsim.Message, data string) bool {
+	for _, row := range m.InlineKeyboard {
+		for _, b := range row {
+			if b.CallbackData == data {
+				return true
+			}
+		}
+	}
+	return false
 }
