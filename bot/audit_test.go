@@ -288,3 +288,24 @@ func hasData(m tgsim.Message, data string) bool {
 	}
 	return false
 }
+
+// TestForgedRemoveButtonCannotPanic: cb() panics on data over 64 bytes, so no button may echo what came in
+// a callback. «remove» echoed its id argument into the confirm button: a 53-character id (leading zeros
+// still parse) made the confirm button 65 bytes.
+func TestForgedRemoveButtonCannotPanic(t *testing.T) {
+	h := clubHarness(t, nil)
+	h.makeConsultant(amir, "امیر", "marketing")
+	h.send(adminUser, "/consultants")
+	id := strings.Repeat("0", 53-len(strconv.FormatInt(amir.ID, 10))) + strconv.FormatInt(amir.ID, 10)
+	data := cb("csadm", "rm", id)
+	if len(data) != 64 {
+		t.Fatalf("forged data is %d bytes; want 64", len(data))
+	}
+	h.pressDataForged(adminUser, h.last(adminUser), data)
+	if n := h.bot.panics.Load(); n != 0 {
+		t.Fatalf("a forged [remove] made %d panics", n)
+	}
+	if !hasData(h.last(adminUser), cb("csadm", "rmy", strconv.FormatInt(amir.ID, 10))) {
+		t.Errorf("the confirmation does not name amir; buttons %q", h.last(adminUser).ButtonTexts())
+	}
+}

@@ -161,7 +161,7 @@ func (b *Bot) handleConsultantAdminButton(ctx context.Context, c *Ctx) error {
 		return b.barLearner(ctx, c, id)
 	case "rm":
 		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-			tgbotapi.NewInlineKeyboardButtonData(c.T("ConsRemoveConfirmButton"), cb("csadm", "rmy", c.Data[1])),
+			tgbotapi.NewInlineKeyboardButtonData(c.T("ConsRemoveConfirmButton"), cb("csadm", "rmy", strconv.FormatInt(id, 10))),
 			tgbotapi.NewInlineKeyboardButtonData(c.T("BackButton"), cb("csadm", "list")),
 		))
 		name := "—"
