@@ -309,3 +309,38 @@ func TestForgedRemoveButtonCannotPanic(t *testing.T) {
 		t.Errorf("the confirmation does not name amir; buttons %q", h.last(adminUser).ButtonTexts())
 	}
 }
+
+// putConsultants stores n complete, available consultants with long names and hours, as a big club has.
+func (h *harness) putConsultants(n int, hours string) {
+	h.t.Helper()
+	if err := h.db.Update(func(tx *storeTx) error {
+		for i := range n {
+			k := &store.Consultant{ID: int64(5000 + i), Name: fmt.Sprintf("مشاور شمارهٔ %d با نام کامل و بلند", i+1),
+				Topics: consultTopics, Status: store.ConsultantActive, ProfileDone: true, Hours: hours,
+				RatingSum: 9, RatingCount: 2, Sessions: 120, Joined: h.clock.Now()}
+			if err := tx.PutConsultant(k); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// TestClubListsFitInAMessage: /consultations lists every consultant's figures and /club up to fifteen
+// with their hours (up to 200 characters each); neither may pass Telegram's 4096 characters, or the
+// admins lose their figures and learners the directory.
+func TestClubListsFitInAMessage(t *testing.T) {
+	h := clubHarness(t, nil)
+	h.onboard(maryam, "fa", "home")
+	h.putConsultants(60, strings.Repeat("شنبه تا چهارشنبه ساعت ۱۷ تا ۲۰، ", 6))
+	h.send(adminUser, "/consultations")
+	if !h.botSaid(adminUser, "مشاور شمارهٔ 60 ") {
+		t.Errorf("/consultations with 60 consultants does not list the last; the admin's chat ends with %q", h.last(adminUser).Plain)
+	}
+	h.send(maryam, "/club")
+	if got := h.last(maryam).Plain; !strings.Contains(got, "مشاور شمارهٔ 1 ") || !strings.Contains(got, "مشاور دیگر") {
+		t.Errorf("/club with 60 consultants answered %q; want the first ones and «… و n مشاور دیگر»", got)
+	}
+}

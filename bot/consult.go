@@ -14,6 +14,7 @@ import (
 
 	"github.com/tavan7/tavan/bot/persian"
 	"github.com/tavan7/tavan/bot/store"
+	"github.com/tavan7/tavan/bot/tghtml"
 )
 
 // The consultants club (issue 7): a learner asks (/consult → topic → question), the request is offered to
@@ -907,22 +908,27 @@ func (b *Bot) handleClubDirectory(ctx context.Context, c *Ctx) error {
 		}
 		return compareRating(y, x)
 	})
-	const maxListed = 15
+	// Fifteen at most, and fewer when their hours are long: the directory is one message (4096 characters).
+	const maxListed, budget = 15, 3800
 	lines := []string{c.T("ConsDirectoryTitle")}
 	if len(list) == 0 {
 		lines = append(lines, c.T("ConsDirectoryEmpty"))
 	}
+	size, _ := tghtml.Len(lines[0])
 	for i, k := range list {
-		if i == maxListed {
-			lines = append(lines, c.T("ConsDirectoryMore", "Count", c.num(len(list)-maxListed)))
-			break
-		}
 		mark := "⚪️"
 		if k.Available() {
 			mark = "🟢"
 		}
-		lines = append(lines, c.T("ConsDirectoryLine", "Mark", mark, "Name", htmlEscape(k.Name),
-			"Topics", c.topicNames(k.Topics), "Rating", c.rating(k), "Hours", htmlEscape(k.Hours)))
+		line := c.T("ConsDirectoryLine", "Mark", mark, "Name", htmlEscape(k.Name),
+			"Topics", c.topicNames(k.Topics), "Rating", c.rating(k), "Hours", htmlEscape(k.Hours))
+		n, _ := tghtml.Len(line)
+		if i == maxListed || size+n+1 > budget {
+			lines = append(lines, c.T("ConsDirectoryMore", "Count", c.num(len(list)-i)))
+			break
+		}
+		size += n + 1
+		lines = append(lines, line)
 	}
 	var kb *tgbotapi.InlineKeyboardMarkup
 	if c.Update.CallbackQuery != nil {

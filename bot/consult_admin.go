@@ -410,8 +410,7 @@ func (b *Bot) handleConsultationStats(ctx context.Context, c *Ctx) error {
 		lines = append(lines, c.T("ConsStatsLine", "Name", htmlEscape(name), "Status", c.T("ConsStatus_"+k.Status),
 			"Rating", c.rating(k), "Sessions", c.num(k.Sessions)))
 	}
-	_, err := c.Reply(ctx, strings.Join(lines, "\n"), nil)
-	return err
+	return c.replyLong(ctx, strings.Join(lines, "\n")) // a line per consultant: a big club needs more than one message
 }
 
 // ---- Transcripts ----
