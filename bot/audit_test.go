@@ -344,3 +344,22 @@ func TestClubListsFitInAMessage(t *testing.T) {
 		t.Errorf("/club with 60 consultants answered %q; want the first ones and «… و n مشاور دیگر»", got)
 	}
 }
+
+// TestConsultantCannotAskThroughAnOldTopicButton: /consult refuses consultants, but a topic button kept from
+// before someone became a consultant still opened a question; a consultant with a question of their own
+// has their messages to their learners relayed to their own consultant instead.
+func TestConsultantCannotAskThroughAnOldTopicButton(t *testing.T) {
+	h := clubHarness(t, nil)
+	h.onboard(maryam, "fa", "home")
+	h.makeConsultant(sara, "Sara", "legal")
+	h.send(amir, "/consult")
+	topics := h.last(amir)
+	h.makeConsultant(amir, "امیر", "marketing")
+	h.pressData(amir, topics, cb("cst", "legal"))
+	if st := h.user(amir).Step; st == stepConsQuestion {
+		h.send(amir, "یک پرسش حقوقی دربارهٔ قرارداد اجاره دارم")
+	}
+	if cur := h.clubLearner(amir).Current; cur != 0 {
+		t.Errorf("consultant amir queued question %d through an old topic button", cur)
+	}
+}

@@ -335,6 +335,9 @@ func (b *Bot) handleConsultTopic(ctx context.Context, c *Ctx) error {
 		if tx.Barred(u.ID) {
 			return c.Fail("ConsBarred")
 		}
+		if _, err := tx.Consultant(u.ID); err == nil { // a topic button from before they joined the club
+			return c.Fail("ConsConsultantsDontAsk")
+		}
 		u.Step, u.StepData = stepConsQuestion, topic
 		return nil
 	}); err != nil {
