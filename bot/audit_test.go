@@ -165,12 +165,13 @@ func TestEditOfACancelledEventSchedulesNoReminders(t *testing.T) {
 	}
 }
 
-// failingSends is an HTTP transport that drops the connection on sendMessage while failing is set, the
-// way a network outage looks to tgbotapi: a *url.Error whose text holds the request URL, token included.
+// failingSends is an HTTP transport that drops the connection on sendMessage while failing is set, and on
+// setMyCommands always, the way a network outage looks to tgbotapi: a *url.Error whose text holds the
+// request URL, token included.
 type failingSends struct{ failing atomic.Bool }
 
 func (f *failingSends) RoundTrip(r *http.Request) (*http.Response, error) {
-	if f.failing.Load() && strings.HasSuffix(r.URL.Path, "/sendMessage") {
+	if f.failing.Load() && strings.HasSuffix(r.URL.Path, "/sendMessage") || strings.HasSuffix(r.URL.Path, "/setMyCommands") {
 		return nil, errors.New("connection reset by peer")
 	}
 	return http.DefaultTransport.RoundTrip(r)
@@ -191,8 +192,10 @@ func TestNetworkErrorsDoNotLogTheToken(t *testing.T) {
 	transport.failing.Store(true)
 	h.send(maryam, "/help")
 	transport.failing.Store(false)
-	if !strings.Contains(h.logs.String(), "connection reset by peer") {
-		t.Fatalf("the failed send was not logged; logs:\n%s", h.logs.String())
+	for _, want := range []string{"handler failed", "setMyCommands"} {
+		if !strings.Contains(h.logs.String(), want) {
+			t.Errorf("the failed %s was not logged; logs:\n%s", want, h.logs.String())
+		}
 	}
 }
 
