@@ -366,3 +366,27 @@ func TestConsultantCannotAskThroughAnOldTopicButton(t *testing.T) {
 		t.Errorf("consultant amir queued question %d through an old topic button", cur)
 	}
 }
+
+// TestForgedMenuModeCannotPanic: the onboarding buttons carry their menu mode into the next keyboard;
+// a forged 64-byte [language] button with a long mode made the track buttons longer than 64 bytes and
+// cb() panicked. Only the two modes the bot makes are accepted.
+func TestForgedMenuModeCannotPanic(t *testing.T) {
+	h := newHarness(t, nil)
+	h.send(maryam, "/start")
+	data := "1|lang|fa|" + strings.Repeat("o", 54)
+	if len(data) != 64 {
+		t.Fatalf("forged data is %d bytes", len(data))
+	}
+	ans := h.pressDataForged(maryam, h.last(maryam), data)
+	if n := h.bot.panics.Load(); n != 0 {
+		t.Fatalf("a forged [language] button made %d panics", n)
+	}
+	if ans != h.bot.Texts.T("fa", "ButtonExpired") {
+		t.Errorf("a forged mode answered %q; want the expired-button toast", ans)
+	}
+	for _, d := range []string{cb("track", "home", "zz"), cb("time", "480", "zz"), cb("time", "type", "zz")} {
+		if ans := h.pressDataForged(maryam, h.last(maryam), d); ans != h.bot.Texts.T("fa", "ButtonExpired") {
+			t.Errorf("%s answered %q; want the expired-button toast", d, ans)
+		}
+	}
+}
