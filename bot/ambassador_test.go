@@ -263,7 +263,7 @@ func TestLeaderboardAndOptOut(t *testing.T) {
 	// Maryam opts out: the same message changes, and the leaderboard no longer names her.
 	h.send(maryam, "/ambassador")
 	card := h.last(maryam)
-	if ans := h.press(maryam, card, "نامم را در جدول سفیران نشان نده"); !strings.Contains(ans, "ذخیره شد") {
+	if ans := h.press(maryam, card, "پنهان کردن نامم در جدول"); !strings.Contains(ans, "ذخیره شد") {
 		t.Errorf("opt-out answered %q", ans)
 	}
 	if got := h.last(maryam); got.ID != card.ID || !strings.Contains(got.Plain, "نمایش داده نمی‌شود") {
@@ -275,7 +275,7 @@ func TestLeaderboardAndOptOut(t *testing.T) {
 		!strings.Contains(board, "همهٔ دعوت‌ها: ۳ نفر") {
 		t.Errorf("leaderboard after maryam opted out:\n%s", board)
 	}
-	h.press(maryam, h.last(maryam), "نامم را در جدول سفیران نشان بده")
+	h.press(maryam, h.last(maryam), "نشان دادن نامم در جدول")
 	h.send(adminUser, "/leaderboard")
 	if board := h.last(adminUser).Plain; !strings.Contains(board, "۱. مریم احمدی") {
 		t.Errorf("leaderboard after opting back in:\n%s", board)

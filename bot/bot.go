@@ -13,6 +13,7 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/tavan7/tavan/bot/metrics"
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/lessons"
 	"github.com/tavan7/tavan/locales"
@@ -54,6 +55,9 @@ type Deps struct {
 	ConsultDailyLimit     int           // requests a learner may make per day; 3
 	ConsultSweepEvery     time.Duration // how often Run checks those timeouts; 1m; negative: never (tests sweep themselves)
 	ConsultRelayPerMinute int           // messages one chat may relay per minute before being asked to slow down; 20
+
+	Ops     OpsOptions       // figures, backups, ops listener, webhook mode (ops.go)
+	Metrics *metrics.Metrics // Prometheus series; nil makes a fresh private registry
 }
 
 // Bot is the running application.
@@ -65,10 +69,11 @@ type Bot struct {
 	pollsUnsupported atomic.Bool // the Bot API server refused sendPoll: quizzes use buttons from then on
 
 	inflight inflightCounter
-	lastPoll atomic.Int64 // unix nanos of the last successful getUpdates, for health checks
+	lastPoll atomic.Int64 // unix nanos of the last successful getUpdates (or webhook call), for health checks
 	panics   atomic.Int64
 
 	club clubState // consult_relay.go, consult_sweep.go: the club's in-memory state
+	ops  opsState  // ops.go: readiness, webhook wake-up, figure hooks
 }
 
 // New builds a bot; Run starts it.
@@ -102,12 +107,16 @@ func New(d Deps) (*Bot, error) {
 	}
 	b := &Bot{Deps: d}
 	b.content.Store(d.Catalog)
+	if err := b.initOps(); err != nil {
+		return nil, err
+	}
 	b.router = b.routes()
 	return b, nil
 }
 
-// IsAdmin reports whether id may use admin commands; checked on every request.
-func (b *Bot) IsAdmin(id int64) bool { return slices.Contains(b.Admins, id) }
+// IsAdmin reports whether id may use admin commands: one of TAVAN_ADMINS or added with /admins (one
+// short read of the store); checked on every request.
+func (b *Bot) IsAdmin(id int64) bool { return slices.Contains(b.Admins, id) || b.Store.IsAdmin(id) }
 
 // now is the current time in the program's zone.
 func (b *Bot) now() time.Time { return b.Now().In(b.Location) }
@@ -124,9 +133,14 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // Run serves updates until ctx ends. It removes any webhook first (long polling and a webhook cannot
-// coexist) and publishes the command menus.
+// coexist) and publishes the command menus. With Ops.WebhookURL it sets the webhook instead and handles
+// what WebhookHandler receives (webhook.go).
 func (b *Bot) Run(ctx context.Context) error {
-	if _, err := b.API.Request(tgbotapi.DeleteWebhookConfig{}); err != nil {
+	if b.Ops.WebhookURL != "" {
+		if err := b.setWebhook(); err != nil {
+			return err
+		}
+	} else if _, err := b.API.Request(tgbotapi.DeleteWebhookConfig{}); err != nil {
 		return describe("deleteWebhook", err)
 	}
 	b.setCommands()
@@ -135,5 +149,9 @@ func (b *Bot) Run(ctx context.Context) error {
 	// consult_sweep.go: the club's timeouts, until ctx ends; waited for so the store outlives the sweep.
 	wait := b.startConsultSweeps(ctx)
 	defer wait()
+	defer b.servingUntil(ctx)() // ops.go: /readyz
+	if b.Ops.WebhookURL != "" {
+		return b.runWebhook(ctx)
+	}
 	return b.poll(ctx)
 }

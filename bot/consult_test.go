@@ -378,7 +378,7 @@ func TestEndSummaryAndRating(t *testing.T) {
 	if got := h.last(amir).Plain; !strings.Contains(got, "مریم جلسهٔ شمارهٔ ۲ را به پایان رساند") {
 		t.Errorf("consultant told %q", got)
 	}
-	if got := h.pressDataForged(maryam, startMsg, cb("csend", idArg(id2))); !strings.Contains(got, "پیش‌تر تمام شده") {
+	if got := h.pressDataForged(maryam, startMsg, cb("csend", idArg(id2))); !strings.Contains(got, "قبلاً تمام شده") {
 		t.Errorf("ending twice answered %q", got)
 	}
 

@@ -105,7 +105,7 @@ func TestNewEventWizard(t *testing.T) {
 func TestNewEventWizardBadInput(t *testing.T) {
 	h := newHarness(t, nil)
 	h.send(adminUser, "/newevent")
-	h.expectReply(adminUser, strings.Repeat("خیلی ", 40), "حداکثر ۱۲۰ نویسه")
+	h.expectReply(adminUser, strings.Repeat("خیلی ", 40), "حداکثر ۱۲۰ حرف")
 	h.sim.SendMedia(adminUser, stickerMedia())
 	h.settle()
 	if got := h.last(adminUser).Plain; !strings.Contains(got, "به صورت متن") {

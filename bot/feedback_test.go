@@ -111,7 +111,7 @@ func TestFeedbackBadInput(t *testing.T) {
 		t.Errorf("blank feedback: %q", got)
 	}
 	h.send(maryam, strings.Repeat("خیلی طولانی ", 400)) // 4800 characters
-	if got := h.last(maryam).Plain; !strings.Contains(got, "پیام شما ۴٬۸۰۰ نویسه است") || !strings.Contains(got, "۳٬۰۰۰") {
+	if got := h.last(maryam).Plain; !strings.Contains(got, "پیام شما ۴٬۸۰۰ حرف است") || !strings.Contains(got, "۳٬۰۰۰") {
 		t.Errorf("huge feedback: %q", got)
 	}
 	if n := len(h.notices(adminUser.ID)); n != 0 {

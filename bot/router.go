@@ -64,6 +64,7 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
 	start := b.Now()
 	c := &Ctx{b: b, Update: u, ChatID: chatKey(u)}
 	outcome := "ok"
+	b.Metrics.Update(updateKind(u))
 	defer func() {
 		if p := recover(); p != nil {
 			b.panics.Add(1)
@@ -72,7 +73,11 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
 			b.apologize(ctx, c)
 			b.markHandled(c) // a panicking update replayed at every start would panic at every start
 		}
-		b.Logger.Debug("update", "update_id", u.UpdateID, "kind", updateKind(u), "handler", c.handlerName(), "outcome", outcome, "duration", b.Now().Sub(start))
+		// One line per update at info: ids, route and timing, never what the user wrote.
+		d := b.Now().Sub(start)
+		name := b.router.label(c)
+		b.Metrics.Handled(name, outcome, d)
+		b.Logger.Info("update", "update_id", u.UpdateID, "kind", updateKind(u), "handler", name, "outcome", outcome, "duration", d)
 	}()
 
 	if done, err := b.Store.Handled(u.UpdateID); err != nil {
@@ -144,6 +149,18 @@ func (b *Bot) markHandled(c *Ctx) {
 func (c *Ctx) touches() bool {
 	u := c.Update
 	return u.Message != nil || u.CallbackQuery != nil || u.PollAnswer != nil
+}
+
+// label names the route an update took, from the router's own names only: a command nobody registered
+// (what the user typed) or an admin command refused to a non-admin is "/unknown", so neither logs nor
+// metric labels carry user input.
+func (r *Router) label(c *Ctx) string {
+	if c.Command != "" {
+		if r.commands[c.Command] == nil || (r.admin["/"+c.Command] && c.User != nil && !c.IsAdmin()) {
+			return "/unknown"
+		}
+	}
+	return c.handlerName()
 }
 
 func (c *Ctx) handlerName() string {

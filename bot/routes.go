@@ -44,5 +44,6 @@ func (b *Bot) routes() *Router {
 	b.sectionsRoutes(r)
 	b.eventsRoutes(r)
 	b.consultRoutes(r)
+	b.opsRoutes(r)
 	return r
 }

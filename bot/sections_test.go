@@ -24,10 +24,10 @@ func TestLibraryPagesInOneMessage(t *testing.T) {
 	if strings.Contains(list.Plain, "۶.") {
 		t.Errorf("page 1 shows a sixth item:\n%s", list.Plain)
 	}
-	if buttonData(list, "« صفحهٔ") != "" {
+	if buttonData(list, "◀️ صفحهٔ") != "" {
 		t.Errorf("page 1 has a previous-page button: %q", list.ButtonTexts())
 	}
-	h.press(maryam, list, "صفحهٔ ۲ »")
+	h.press(maryam, list, "صفحهٔ ۲ ▶️")
 	page2 := h.last(maryam)
 	if page2.ID != list.ID || !page2.Edited {
 		t.Fatalf("the next-page button sent message %d; want message %d edited", page2.ID, list.ID)
@@ -37,12 +37,12 @@ func TestLibraryPagesInOneMessage(t *testing.T) {
 			t.Errorf("page 2 lacks %q:\n%s", want, page2.Plain)
 		}
 	}
-	h.press(maryam, page2, "صفحهٔ ۳ »")
+	h.press(maryam, page2, "صفحهٔ ۳ ▶️")
 	page3 := h.last(maryam)
-	if !strings.Contains(page3.Plain, "۱۲. 📘 کتاب طلایی") || buttonData(page3, "»") != "" {
+	if !strings.Contains(page3.Plain, "۱۲. 📘 کتاب طلایی") || buttonData(page3, "▶️") != "" {
 		t.Errorf("page 3 = %q with buttons %q; want item ۱۲ and no next button", page3.Plain, page3.ButtonTexts())
 	}
-	h.press(maryam, page3, "« صفحهٔ ۲")
+	h.press(maryam, page3, "◀️ صفحهٔ ۲")
 	if got := h.last(maryam); !strings.Contains(got.Plain, "صفحهٔ ۲ از ۳") {
 		t.Errorf("back to page 2: %q", got.Plain)
 	}
@@ -64,7 +64,7 @@ func TestSectionFilters(t *testing.T) {
 	h.onboard(maryam, "fa", "home")
 	h.send(maryam, "/library")
 	list := h.last(maryam)
-	h.press(maryam, list, "فیلتر")
+	h.press(maryam, list, "دسته‌ها")
 	menu := h.last(maryam)
 	if menu.ID != list.ID {
 		t.Fatalf("the filter menu is a new message")
@@ -80,20 +80,20 @@ func TestSectionFilters(t *testing.T) {
 	}
 	h.press(maryam, menu, "مقاله")
 	articles := h.last(maryam)
-	if !strings.Contains(articles.Plain, "🏷 فیلتر: مقاله") || !strings.Contains(articles.Plain, "۱۲ درس بازاریابی") ||
+	if !strings.Contains(articles.Plain, "🏷 دسته: مقاله") || !strings.Contains(articles.Plain, "۱۲ درس بازاریابی") ||
 		!strings.Contains(articles.Plain, "مشتری کجاست؟") || strings.Contains(articles.Plain, "📘") {
 		t.Errorf("articles filter shows:\n%s", articles.Plain)
 	}
 	if strings.Contains(articles.Plain, "صفحهٔ") {
 		t.Errorf("two articles need no pages:\n%s", articles.Plain)
 	}
-	h.press(maryam, articles, "فیلتر")
+	h.press(maryam, articles, "دسته‌ها")
 	h.press(maryam, h.last(maryam), "مالی")
 	if got := h.last(maryam).Plain; !strings.Contains(got, "مديريت پول") || strings.Contains(got, "کتاب آبی") {
 		t.Errorf("finance filter shows:\n%s", got)
 	}
 	h.press(maryam, h.last(maryam), "همهٔ موارد")
-	if got := h.last(maryam).Plain; !strings.Contains(got, "صفحهٔ ۱ از ۳") || strings.Contains(got, "فیلتر:") {
+	if got := h.last(maryam).Plain; !strings.Contains(got, "صفحهٔ ۱ از ۳") || strings.Contains(got, "دسته:") {
 		t.Errorf("show all:\n%s", got)
 	}
 	// A forged filter the section does not have is a stale button.
@@ -102,7 +102,7 @@ func TestSectionFilters(t *testing.T) {
 	}
 	// Centres filter by kind.
 	h.send(maryam, "/centres")
-	h.press(maryam, h.last(maryam), "فیلتر")
+	h.press(maryam, h.last(maryam), "دسته‌ها")
 	h.press(maryam, h.last(maryam), "شتاب‌دهنده")
 	if got := h.last(maryam).Plain; !strings.Contains(got, "شتاب‌دهندهٔ چهارباغ") || strings.Contains(got, "مرکز تهران") {
 		t.Errorf("accelerator filter shows:\n%s", got)
@@ -191,14 +191,14 @@ func TestSearchResultsPageAndGoStale(t *testing.T) {
 	if !strings.Contains(prompt.Plain, "🔍 جست‌وجو: «کتاب»") || len(prompt.InlineKeyboard) != 0 {
 		t.Errorf("the prompt after the search = %q %q; want a record of the query without buttons", prompt.Plain, prompt.ButtonTexts())
 	}
-	h.press(maryam, results, "صفحهٔ ۲ »")
+	h.press(maryam, results, "صفحهٔ ۲ ▶️")
 	if got := h.last(maryam); got.ID != results.ID || !strings.Contains(got.Plain, "صفحهٔ ۲ از ۲") || !strings.Contains(got.Plain, "«کتاب»") {
 		t.Errorf("results page 2 = %q", got.Plain)
 	}
 	// A newer search makes the old results' buttons stale, with a clear answer.
 	searchLibrary(h, "پول")
 	old, _ := h.sim.Message(maryam.ID, results.ID)
-	if ans := h.press(maryam, old, "« صفحهٔ ۱"); !strings.Contains(ans, "قدیمی") {
+	if ans := h.press(maryam, old, "◀️ صفحهٔ ۱"); !strings.Contains(ans, "قدیمی") {
 		t.Errorf("a button of an old search answered %q", ans)
 	}
 }
@@ -218,7 +218,7 @@ func TestSearchBadInput(t *testing.T) {
 		t.Errorf("punctuation as a query: %q", got)
 	}
 	h.send(maryam, strings.Repeat("بلند ", 30))
-	if got := h.last(maryam).Plain; !strings.Contains(got, "حداکثر ۱۰۰ نویسه") {
+	if got := h.last(maryam).Plain; !strings.Contains(got, "حداکثر ۱۰۰ حرف") {
 		t.Errorf("a long query: %q", got)
 	}
 	if u := h.user(maryam); u.Step != stepSearch {
@@ -383,7 +383,7 @@ func TestNearestCentres(t *testing.T) {
 	if !strings.HasPrefix(strings.SplitN(near.Plain, "۱. ", 2)[1], "🏢 مرکز تهران") {
 		t.Errorf("from Tehran the first centre is not Tehran's:\n%s", near.Plain)
 	}
-	h.press(maryam, near, "فیلتر")
+	h.press(maryam, near, "دسته‌ها")
 	h.press(maryam, h.last(maryam), "فضای کار اشتراکی")
 	if got := h.last(maryam).Plain; !strings.Contains(got, "مرکز میدان") || !strings.Contains(got, "کیلومتر") || strings.Contains(got, "مرکز تهران") {
 		t.Errorf("nearest with a kind filter:\n%s", got)

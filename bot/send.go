@@ -9,6 +9,8 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/tavan7/tavan/bot/metrics"
 )
 
 const maxSendAttempts = 4
@@ -18,6 +20,7 @@ func (b *Bot) retry(ctx context.Context, fn func() error) error {
 	var err error
 	for attempt := 1; attempt <= maxSendAttempts; attempt++ {
 		err = fn()
+		b.Metrics.Sent(sendLane(ctx), metrics.ResultOf(err))
 		var apiErr *tgbotapi.Error
 		if err == nil || !errors.As(err, &apiErr) || apiErr.Code != 429 {
 			return err

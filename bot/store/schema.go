@@ -54,6 +54,7 @@ const keySchemaVersion = "schema_version"
 // migrations[i] moves a database from version i to i+1. Append only.
 var migrations = []func(*bolt.Tx) error{
 	func(*bolt.Tx) error { return nil }, // 0 → 1: initial buckets, created below
+	rebuildFigures,                      // 1 → 2: running totals and activity indexes for /stats (figures.go)
 }
 
 // SchemaVersion is the version a database has after Open.

@@ -70,10 +70,12 @@ func (tx *Tx) PutUser(u *User) error {
 	key := itob(u.ID)
 	users := tx.tx.Bucket(bucketUsers)
 	oldSlot := -1
+	var prev *User
 	if v := users.Get(key); v != nil {
 		var old User
 		if err := json.Unmarshal(v, &old); err == nil {
 			oldSlot = scheduleSlot(&old)
+			prev = &old
 		}
 	}
 	data, err := json.Marshal(u)
@@ -96,7 +98,7 @@ func (tx *Tx) PutUser(u *User) error {
 			}
 		}
 	}
-	return nil
+	return tx.recount(prev, u) // the program's running totals (figures.go)
 }
 
 // scheduleSlot is the minute-of-day index slot of a user, or -1 when they get no daily lesson.
@@ -162,6 +164,9 @@ func (tx *Tx) DeleteUser(id int64) error {
 		return err
 	}
 	if u != nil {
+		if err := tx.retire(u); err != nil { // figures.go: the totals forget them, their hours stay anonymous
+			return err
+		}
 		if slot := scheduleSlot(u); slot >= 0 {
 			if err := tx.tx.Bucket(bucketSchedule).Delete(slotKey(slot, id)); err != nil {
 				return err

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -23,6 +25,19 @@ type Config struct {
 	LogFormat string
 	Content   string // external content folder, "" = embedded only
 	QuizMode  string // "poll" or "buttons"
+
+	// Operations (bot/ops.go).
+	GoalHours     int64
+	HTTPAddr      string // the ops listener; "" = off
+	HTTPToken     string
+	BackupDir     string // "" = no daily backups
+	BackupKeep    int
+	BackupHour    int
+	WebhookURL    string // "" = long polling
+	WebhookListen string
+	WebhookSecret string
+	SandboxAddr   string // host:port of the sandbox's web chat; loopback unless a host is given
+	SandboxDB     string // the sandbox's own bbolt file, never the production one
 }
 
 // usageError is a bad command line or setting: one line for the operator, exit code 2.
@@ -45,6 +60,17 @@ var settings = []setting{
 	{"TAVAN_LOG_FORMAT", "log-format", "text", "text or json"},
 	{"TAVAN_CONTENT", "content", "", "folder of courses that extends or replaces the embedded ones by id (reload: /reload or SIGHUP)"},
 	{"TAVAN_QUIZ_MODE", "quiz-mode", "poll", "poll (native quiz polls, falling back to buttons) or buttons"},
+	{"TAVAN_GOAL_HOURS", "goal-hours", "10000000", "the program's learning-hours goal shown by /stats"},
+	{"TAVAN_HTTP_ADDR", "http-addr", "", "ops listener host:port for /metrics, /healthz, /readyz, /backup and /export (off when empty)"},
+	{"TAVAN_HTTP_TOKEN", "http-token", "", "bearer token for /metrics, /backup and /export; required with TAVAN_HTTP_ADDR, at least 16 characters"},
+	{"TAVAN_BACKUP_DIR", "backup-dir", "", "directory for the daily local backup (off when empty)"},
+	{"TAVAN_BACKUP_KEEP", "backup-keep", "7", "how many daily backups to keep"},
+	{"TAVAN_BACKUP_HOUR", "backup-hour", "3", "hour of the day (TAVAN_TIMEZONE) after which the daily backup is taken, 0-23"},
+	{"TAVAN_WEBHOOK_URL", "webhook-url", "", "public HTTPS URL for Telegram's webhook; when set the bot takes updates by webhook instead of long polling"},
+	{"TAVAN_WEBHOOK_LISTEN", "webhook-listen", "127.0.0.1:8443", "where the webhook listener accepts Telegram's requests (behind a TLS reverse proxy)"},
+	{"TAVAN_WEBHOOK_SECRET", "webhook-secret", "", "secret Telegram sends in X-Telegram-Bot-Api-Secret-Token (1-256 of A-Z a-z 0-9 _ -); random per start when empty"},
+	{"TAVAN_SANDBOX_ADDR", "sandbox-addr", "127.0.0.1:8080", "sandbox only: address of the web chat; a bare :port stays on 127.0.0.1, 0.0.0.0:port opens it to the network"},
+	{"TAVAN_SANDBOX_DB", "sandbox-db", "tavan-sandbox.db", "sandbox only: its own bbolt database file"},
 }
 
 // parseConfig reads env and flags into a Config. It is pure: tests pass their own getenv.
@@ -110,10 +136,100 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	if err := cfg.LogLevel.UnmarshalText([]byte(*values["TAVAN_LOG_LEVEL"])); err != nil {
 		return Config{}, nil, usageError{fmt.Sprintf("TAVAN_LOG_LEVEL: %q is not debug, info, warn or error", *values["TAVAN_LOG_LEVEL"])}
 	}
+	addr, err := sandboxAddr(*values["TAVAN_SANDBOX_ADDR"])
+	if err != nil {
+		return Config{}, nil, usageError{"TAVAN_SANDBOX_ADDR: " + err.Error()}
+	}
+	cfg.SandboxAddr = addr
+	cfg.SandboxDB = *values["TAVAN_SANDBOX_DB"]
+	if cfg.SandboxDB == "" {
+		return Config{}, nil, usageError{"TAVAN_SANDBOX_DB: empty database path"}
+	}
 	if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
 		return Config{}, nil, usageError{fmt.Sprintf("TAVAN_LOG_FORMAT: %q is not text or json", cfg.LogFormat)}
 	}
+	if err := parseOps(&cfg, values); err != nil {
+		return Config{}, nil, err
+	}
 	return cfg, fs.Args(), nil
+}
+
+// sandboxAddr checks host:port; a missing host means 127.0.0.1, so the sandbox, which lets anyone act
+// as any user including the admin, is never on the network by accident.
+func sandboxAddr(v string) (string, error) {
+	host, port, err := net.SplitHostPort(strings.TrimSpace(v))
+	if err != nil {
+		return "", fmt.Errorf("%q is not host:port (e.g. 127.0.0.1:8080)", v)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return "", fmt.Errorf("%q: port %q is not a number from 0 to 65535", v, port)
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port), nil
+}
+
+var webhookSecretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+// parseOps reads the operations settings.
+func parseOps(cfg *Config, values map[string]*string) error {
+	v := func(env string) string { return strings.TrimSpace(*values[env]) }
+	goal, err := strconv.ParseInt(v("TAVAN_GOAL_HOURS"), 10, 64)
+	if err != nil || goal <= 0 || goal > 1e12 {
+		return usageError{fmt.Sprintf("TAVAN_GOAL_HOURS: %q is not a positive whole number of hours", v("TAVAN_GOAL_HOURS"))}
+	}
+	cfg.GoalHours = goal
+
+	cfg.HTTPAddr, cfg.HTTPToken = v("TAVAN_HTTP_ADDR"), v("TAVAN_HTTP_TOKEN")
+	if cfg.HTTPAddr != "" {
+		if !validHostPort(cfg.HTTPAddr) {
+			return usageError{fmt.Sprintf("TAVAN_HTTP_ADDR: %q is not host:port (for example 127.0.0.1:9090)", cfg.HTTPAddr)}
+		}
+		if len(cfg.HTTPToken) < 16 || strings.ContainsAny(cfg.HTTPToken, " \t\r\n") {
+			return usageError{"TAVAN_HTTP_TOKEN: set a token of at least 16 characters without spaces; it protects /metrics and /backup on TAVAN_HTTP_ADDR"}
+		}
+	}
+
+	cfg.BackupDir = v("TAVAN_BACKUP_DIR")
+	keep, err := strconv.Atoi(v("TAVAN_BACKUP_KEEP"))
+	if err != nil || keep < 1 || keep > 3650 {
+		return usageError{fmt.Sprintf("TAVAN_BACKUP_KEEP: %q is not a number of backups from 1 to 3650", v("TAVAN_BACKUP_KEEP"))}
+	}
+	cfg.BackupKeep = keep
+	hour, err := strconv.Atoi(v("TAVAN_BACKUP_HOUR"))
+	if err != nil || hour < 0 || hour > 23 {
+		return usageError{fmt.Sprintf("TAVAN_BACKUP_HOUR: %q is not an hour from 0 to 23", v("TAVAN_BACKUP_HOUR"))}
+	}
+	cfg.BackupHour = hour
+
+	cfg.WebhookURL, cfg.WebhookListen, cfg.WebhookSecret = v("TAVAN_WEBHOOK_URL"), v("TAVAN_WEBHOOK_LISTEN"), v("TAVAN_WEBHOOK_SECRET")
+	if cfg.WebhookURL != "" {
+		u, err := url.Parse(cfg.WebhookURL)
+		if err != nil || u.Scheme != "https" || u.Host == "" {
+			return usageError{fmt.Sprintf("TAVAN_WEBHOOK_URL: %q is not an https URL (Telegram sends webhooks over HTTPS only)", cfg.WebhookURL)}
+		}
+		if !validHostPort(cfg.WebhookListen) {
+			return usageError{fmt.Sprintf("TAVAN_WEBHOOK_LISTEN: %q is not host:port (for example 127.0.0.1:8443)", cfg.WebhookListen)}
+		}
+		if cfg.HTTPAddr != "" && cfg.WebhookListen == cfg.HTTPAddr {
+			return usageError{"TAVAN_WEBHOOK_LISTEN: the same address as TAVAN_HTTP_ADDR; give each its own port"}
+		}
+	}
+	if cfg.WebhookSecret != "" && !webhookSecretPattern.MatchString(cfg.WebhookSecret) {
+		return usageError{"TAVAN_WEBHOOK_SECRET: use 1 to 256 of the characters A-Z, a-z, 0-9, _ and -"}
+	}
+	return nil
+}
+
+// validHostPort accepts host:port and :port with a numeric port 0-65535.
+func validHostPort(s string) bool {
+	_, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535
 }
 
 func printUsage(w io.Writer, fs *flag.FlagSet) {
@@ -122,6 +238,7 @@ func printUsage(w io.Writer, fs *flag.FlagSet) {
 Commands:
   (none)          serve Telegram if TELEGRAM_BOT_TOKEN is set, else start the local sandbox
   run             serve Telegram (fails without a token)
+  restore FILE    install a backup as TAVAN_DB (stop the bot first); the current file is kept as .bak
   sandbox         chat with the bot in a browser, against the built-in Telegram emulator
   lessons check [DIR]  validate a content folder (default: the embedded content)
   version         print the version
@@ -133,6 +250,6 @@ Settings (environment variable, or the flag):
 		if s.def != "" {
 			def = fmt.Sprintf(" (default %s)", s.def)
 		}
-		fmt.Fprintf(w, "  %-20s -%-11s %s%s\n", s.env, s.flag, s.help, def)
+		fmt.Fprintf(w, "  %-20s -%-14s %s%s\n", s.env, s.flag, s.help, def)
 	}
 }

@@ -7,11 +7,17 @@ import (
 	"strings"
 )
 
-// newLogger writes slog records as text or JSON; the token is cut out of everything written, whatever
-// library error carried it.
+// newLogger writes slog records as text or JSON; the token (and the ops token and webhook secret) are
+// cut out of everything written, whatever library error carried them.
 func newLogger(cfg Config, w io.Writer) *slog.Logger {
-	if cfg.Token != "" {
-		w = &redactWriter{w: w, secret: []byte(cfg.Token)}
+	var secrets [][]byte
+	for _, s := range []string{cfg.Token, cfg.HTTPToken, cfg.WebhookSecret} {
+		if s != "" {
+			secrets = append(secrets, []byte(s))
+		}
+	}
+	if len(secrets) > 0 {
+		w = &redactWriter{w: w, secrets: secrets}
 	}
 	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
 	if cfg.LogFormat == "json" {
@@ -20,14 +26,20 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// redactWriter replaces a secret in each write; slog handlers write a whole record at once.
+// redactWriter replaces secrets in each write; slog handlers write a whole record at once.
 type redactWriter struct {
-	w      io.Writer
-	secret []byte
+	w       io.Writer
+	secrets [][]byte
 }
 
 func (r *redactWriter) Write(p []byte) (int, error) {
-	if _, err := r.w.Write(bytes.ReplaceAll(p, r.secret, []byte("[token]"))); err != nil {
+	out := p
+	for _, s := range r.secrets {
+		if bytes.Contains(out, s) {
+			out = bytes.ReplaceAll(out, s, []byte("[redacted]"))
+		}
+	}
+	if _, err := r.w.Write(out); err != nil {
 		return 0, err
 	}
 	return len(p), nil
