@@ -166,12 +166,13 @@ func TestEditOfACancelledEventSchedulesNoReminders(t *testing.T) {
 }
 
 // failingSends is an HTTP transport that drops the connection on sendMessage while failing is set, and on
-// setMyCommands always, the way a network outage looks to tgbotapi: a *url.Error whose text holds the
+// setMyCommands and getWebhookInfo always, the way a network outage looks to tgbotapi: a *url.Error whose text holds the
 // request URL, token included.
 type failingSends struct{ failing atomic.Bool }
 
 func (f *failingSends) RoundTrip(r *http.Request) (*http.Response, error) {
-	if f.failing.Load() && strings.HasSuffix(r.URL.Path, "/sendMessage") || strings.HasSuffix(r.URL.Path, "/setMyCommands") {
+	if f.failing.Load() && strings.HasSuffix(r.URL.Path, "/sendMessage") || strings.HasSuffix(r.URL.Path, "/setMyCommands") ||
+		strings.HasSuffix(r.URL.Path, "/getWebhookInfo") {
 		return nil, errors.New("connection reset by peer")
 	}
 	return http.DefaultTransport.RoundTrip(r)
@@ -192,7 +193,8 @@ func TestNetworkErrorsDoNotLogTheToken(t *testing.T) {
 	transport.failing.Store(true)
 	h.send(maryam, "/help")
 	transport.failing.Store(false)
-	for _, want := range []string{"handler failed", "setMyCommands"} {
+	h.bot.checkWebhook(h.bot.Logger) // webhook mode's periodic check
+	for _, want := range []string{"handler failed", "setMyCommands", "getWebhookInfo failed"} {
 		if !strings.Contains(h.logs.String(), want) {
 			t.Errorf("the failed %s was not logged; logs:\n%s", want, h.logs.String())
 		}
