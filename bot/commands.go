@@ -21,7 +21,7 @@ func (b *Bot) setCommands() {
 		}
 		if _, err := b.API.Request(cfg); err != nil {
 			// The menu is a convenience; a server without setMyCommands still gets a working bot.
-			b.Logger.Warn("setMyCommands", "lang", lang, "err", err)
+			b.Logger.Warn("setMyCommands", "lang", lang, "err", describe("setMyCommands", err)) // describe: no token
 		}
 	}
 }

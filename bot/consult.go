@@ -14,6 +14,7 @@ import (
 
 	"github.com/tavan7/tavan/bot/persian"
 	"github.com/tavan7/tavan/bot/store"
+	"github.com/tavan7/tavan/bot/tghtml"
 )
 
 // The consultants club (issue 7): a learner asks (/consult → topic → question), the request is offered to
@@ -333,6 +334,9 @@ func (b *Bot) handleConsultTopic(ctx context.Context, c *Ctx) error {
 	if err := c.Apply(func(tx *store.Tx, u *store.User) error {
 		if tx.Barred(u.ID) {
 			return c.Fail("ConsBarred")
+		}
+		if _, err := tx.Consultant(u.ID); err == nil { // a topic button from before they joined the club
+			return c.Fail("ConsConsultantsDontAsk")
 		}
 		u.Step, u.StepData = stepConsQuestion, topic
 		return nil
@@ -787,7 +791,8 @@ func (b *Bot) handleTake(ctx context.Context, c *Ctx, me *store.Consultant) erro
 		} else if err != nil {
 			return err
 		}
-		if r.LearnerID == u.ID {
+		if r.LearnerID == u.ID || !r.Offered(u.ID) {
+			// Session numbers are sequential: only a consultant the request was offered to may claim it.
 			return c.Fail("ButtonExpired")
 		}
 		rec, err = tx.ClaimConsultation(id, u.ID)
@@ -817,13 +822,16 @@ func (b *Bot) handleTake(ctx context.Context, c *Ctx, me *store.Consultant) erro
 		if err := tx.PutConsultation(rec); err != nil {
 			return err
 		}
-		// The session takes over the learner's chat: a half-finished step elsewhere would swallow what
-		// they write to the consultant once the session ends.
+		// The session takes over both chats: a half-finished step elsewhere would swallow what they write
+		// to each other (steps take a message before the relay). The consultant's own club steps stay.
 		if lu, err := tx.User(rec.LearnerID); err == nil && lu.Step != "" {
 			lu.Step, lu.StepData = "", ""
 			if err := tx.PutUser(lu); err != nil {
 				return err
 			}
+		}
+		if u.Step != "" && !consultStepFirst(u.Step) {
+			u.Step, u.StepData = "", ""
 		}
 		k, err := tx.Consultant(u.ID)
 		if err != nil {
@@ -903,22 +911,27 @@ func (b *Bot) handleClubDirectory(ctx context.Context, c *Ctx) error {
 		}
 		return compareRating(y, x)
 	})
-	const maxListed = 15
+	// Fifteen at most, and fewer when their hours are long: the directory is one message (4096 characters).
+	const maxListed, budget = 15, 3800
 	lines := []string{c.T("ConsDirectoryTitle")}
 	if len(list) == 0 {
 		lines = append(lines, c.T("ConsDirectoryEmpty"))
 	}
+	size, _ := tghtml.Len(lines[0])
 	for i, k := range list {
-		if i == maxListed {
-			lines = append(lines, c.T("ConsDirectoryMore", "Count", c.num(len(list)-maxListed)))
-			break
-		}
 		mark := "⚪️"
 		if k.Available() {
 			mark = "🟢"
 		}
-		lines = append(lines, c.T("ConsDirectoryLine", "Mark", mark, "Name", htmlEscape(k.Name),
-			"Topics", c.topicNames(k.Topics), "Rating", c.rating(k), "Hours", htmlEscape(k.Hours)))
+		line := c.T("ConsDirectoryLine", "Mark", mark, "Name", htmlEscape(k.Name),
+			"Topics", c.topicNames(k.Topics), "Rating", c.rating(k), "Hours", htmlEscape(k.Hours))
+		n, _ := tghtml.Len(line)
+		if i == maxListed || size+n+1 > budget {
+			lines = append(lines, c.T("ConsDirectoryMore", "Count", c.num(len(list)-i)))
+			break
+		}
+		size += n + 1
+		lines = append(lines, line)
 	}
 	var kb *tgbotapi.InlineKeyboardMarkup
 	if c.Update.CallbackQuery != nil {

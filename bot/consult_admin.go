@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -69,7 +70,17 @@ func parseTranscriptDays(s string) (days int, ok bool) {
 
 // ---- The consultant list ----
 
+// consultantsPerPage keeps a page of /consultants well inside one message (4096 characters) and its
+// buttons inside Telegram's 100.
+const consultantsPerPage = 10
+
 func (b *Bot) handleConsultantList(ctx context.Context, c *Ctx) error {
+	return b.showConsultantList(ctx, c, 0, 0)
+}
+
+// showConsultantList shows a page of the consultants, in id order: page, or the page where the consultant
+// focus is (or would be, once removed) when focus is not 0.
+func (b *Bot) showConsultantList(ctx context.Context, c *Ctx, page int, focus int64) error {
 	var list []*store.Consultant
 	if err := b.Store.View(func(tx *store.Tx) error {
 		return tx.EachConsultant(func(k *store.Consultant) error { list = append(list, k); return nil })
@@ -79,9 +90,22 @@ func (b *Bot) handleConsultantList(ctx context.Context, c *Ctx) error {
 	if len(list) == 0 {
 		return c.Menu(ctx, c.T("ConsAdminNoConsultants"), nil)
 	}
-	lines := []string{c.T("ConsAdminListTitle")}
+	if focus != 0 {
+		page = slices.IndexFunc(list, func(k *store.Consultant) bool { return k.ID >= focus })
+		if page < 0 {
+			page = len(list) - 1
+		}
+		page /= consultantsPerPage
+	}
+	pages := (len(list) + consultantsPerPage - 1) / consultantsPerPage
+	page = min(max(page, 0), pages-1)
+	title := c.T("ConsAdminListTitle")
+	if pages > 1 {
+		title += " " + c.T("EvPage", "Page", c.num(page+1), "Pages", c.num(pages))
+	}
+	lines := []string{title}
 	var rows [][]tgbotapi.InlineKeyboardButton
-	for _, k := range list {
+	for _, k := range list[page*consultantsPerPage : min((page+1)*consultantsPerPage, len(list))] {
 		name := k.Name
 		if name == "" {
 			name = c.T("ConsProfileUnfinished")
@@ -94,6 +118,16 @@ func (b *Bot) handleConsultantList(ctx context.Context, c *Ctx) error {
 		}
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(toggle,
 			tgbotapi.NewInlineKeyboardButtonData(c.T("ConsRemoveButton"), cb("csadm", "rm", strconv.FormatInt(k.ID, 10)))))
+	}
+	var nav []tgbotapi.InlineKeyboardButton
+	if page > 0 {
+		nav = append(nav, tgbotapi.NewInlineKeyboardButtonData(c.T("EvPrevButton"), cb("csadm", "list", strconv.Itoa(page-1))))
+	}
+	if page < pages-1 {
+		nav = append(nav, tgbotapi.NewInlineKeyboardButtonData(c.T("EvNextButton"), cb("csadm", "list", strconv.Itoa(page+1))))
+	}
+	if len(nav) > 0 {
+		rows = append(rows, nav)
 	}
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
 	return c.Menu(ctx, strings.Join(lines, "\n"), &kb)
@@ -108,6 +142,13 @@ func (b *Bot) handleConsultantAdminButton(ctx context.Context, c *Ctx) error {
 	if len(c.Data) == 1 && c.Data[0] == "list" {
 		return b.handleConsultantList(ctx, c)
 	}
+	if len(c.Data) == 2 && c.Data[0] == "list" { // "csadm|list|<page>"
+		page, err := strconv.Atoi(c.Data[1])
+		if err != nil || page < 0 || page > 10000 {
+			return handleStaleButton(ctx, c)
+		}
+		return b.showConsultantList(ctx, c, page, 0)
+	}
 	if len(c.Data) != 2 {
 		return handleStaleButton(ctx, c)
 	}
@@ -120,7 +161,7 @@ func (b *Bot) handleConsultantAdminButton(ctx context.Context, c *Ctx) error {
 		return b.barLearner(ctx, c, id)
 	case "rm":
 		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-			tgbotapi.NewInlineKeyboardButtonData(c.T("ConsRemoveConfirmButton"), cb("csadm", "rmy", c.Data[1])),
+			tgbotapi.NewInlineKeyboardButtonData(c.T("ConsRemoveConfirmButton"), cb("csadm", "rmy", strconv.FormatInt(id, 10))),
 			tgbotapi.NewInlineKeyboardButtonData(c.T("BackButton"), cb("csadm", "list")),
 		))
 		name := "—"
@@ -183,7 +224,7 @@ func (b *Bot) handleConsultantAdminButton(ctx context.Context, c *Ctx) error {
 		return c.Toast(ctx, c.T("Saved"), false)
 	}
 	_ = c.Toast(ctx, c.T("Saved"), false)
-	return b.handleConsultantList(ctx, c)
+	return b.showConsultantList(ctx, c, 0, id)
 }
 
 // closeSessionsOf ends a consultant's open sessions (suspension, removal); their learners hear it through
@@ -369,8 +410,7 @@ func (b *Bot) handleConsultationStats(ctx context.Context, c *Ctx) error {
 		lines = append(lines, c.T("ConsStatsLine", "Name", htmlEscape(name), "Status", c.T("ConsStatus_"+k.Status),
 			"Rating", c.rating(k), "Sessions", c.num(k.Sessions)))
 	}
-	_, err := c.Reply(ctx, strings.Join(lines, "\n"), nil)
-	return err
+	return c.replyLong(ctx, strings.Join(lines, "\n")) // a line per consultant: a big club needs more than one message
 }
 
 // ---- Transcripts ----

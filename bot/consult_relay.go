@@ -678,6 +678,20 @@ func (b *Bot) handleTypedSummary(ctx context.Context, c *Ctx, me *store.Consulta
 		"Name", htmlEscape(me.Name), "Text", htmlEscape(text)), nil); err != nil {
 		if isGone(err) {
 			_, err = c.Reply(ctx, c.T("ConsOtherSideUnreachable"), nil)
+			return err
+		}
+		// Not delivered, and the consultant is asked to try again: the summary is not spent, and their
+		// next message is the summary again.
+		if uerr := c.Apply(func(tx *store.Tx, u *store.User) error {
+			r, err := tx.Consultation(id)
+			if err != nil {
+				return nil
+			}
+			r.SummarySent = false
+			u.Step, u.StepData = stepConsSummary, idArg(id)
+			return tx.PutConsultation(r)
+		}); uerr != nil {
+			b.Logger.Error("reopen an undelivered summary", "session", id, "err", uerr)
 		}
 		return err
 	}
@@ -733,6 +747,18 @@ func (b *Bot) handleShareContact(ctx context.Context, c *Ctx) error {
 		"FirstName", htmlEscape(u.FirstName), "FullName", htmlEscape(full), "Username", username), nil); err != nil {
 		if isGone(err) {
 			_, err = c.Reply(ctx, c.T("ConsOtherSideUnreachable"), nil)
+			return err
+		}
+		// Not delivered, and the learner is asked to try again: [share] must work the second time.
+		if uerr := b.Store.Update(func(tx *store.Tx) error {
+			r, err := tx.Consultation(id)
+			if err != nil {
+				return nil
+			}
+			r.Shared = false
+			return tx.PutConsultation(r)
+		}); uerr != nil {
+			b.Logger.Error("reopen an undelivered contact share", "session", id, "err", uerr)
 		}
 		return err
 	}

@@ -188,7 +188,13 @@ func (b *Bot) handleEventStep(ctx context.Context, c *Ctx) error {
 			return err
 		}
 		if next == "" && d.Edit != 0 && (d.Field == editCapacity || d.Field == editDesc || d.Field == editCover) {
-			if applied, err = b.applyQuickEdit(tx, d, now); err != nil {
+			applied, err = b.applyQuickEdit(tx, d, now)
+			if errors.Is(err, errEventCancelled) {
+				// Cancelled since the edit began: its reminders must not come back.
+				next, applied = "cancelled", nil
+				u.Step, u.StepData = "", ""
+				return putDraft(tx, u.ID, nil)
+			} else if err != nil {
 				return err
 			}
 			d = nil
@@ -212,6 +218,9 @@ func (b *Bot) handleEventStep(ctx context.Context, c *Ctx) error {
 	switch {
 	case next == "lost":
 		_, err = c.Reply(ctx, v.T("EvWizardLost"), nil)
+		return err
+	case next == "cancelled":
+		_, err = c.Reply(ctx, v.T("EvAlreadyCancelled"), nil)
 		return err
 	case applied != nil:
 		return b.showAdminCard(ctx, c, applied.ID, true, v.T("EvSaved"))
@@ -504,11 +513,17 @@ func (b *Bot) handleWizardButton(ctx context.Context, c *Ctx) error {
 	return b.showAdminCard(ctx, c, eventID, false, c.T("EvSaved"))
 }
 
+// errEventCancelled refuses an edit of an event cancelled after the edit began.
+var errEventCancelled = errors.New("event cancelled")
+
 // applyQuickEdit saves an edit that needs no confirmation: capacity, description, cover.
 func (b *Bot) applyQuickEdit(tx *store.Tx, d *eventDraft, now time.Time) (*store.Event, error) {
 	e, err := tx.Event(d.Edit)
 	if err != nil {
 		return nil, err
+	}
+	if e.Status == store.EventCancelled {
+		return nil, errEventCancelled // changeEvent would schedule its reminders again
 	}
 	switch d.Field {
 	case editCapacity:

@@ -27,6 +27,10 @@ const (
 	modeSettings   = "s"
 )
 
+// validMode accepts only the modes the bot puts in its buttons: the mode is carried into the next
+// keyboard, so a forged long one would overflow its 64 bytes.
+func validMode(m string) bool { return m == modeOnboarding || m == modeSettings }
+
 // handleStart greets, keeps the first deep-link payload on the user's record for later features
 // (referrals, event check-in), and starts onboarding for a newcomer.
 func (b *Bot) handleStart(ctx context.Context, c *Ctx) error {
@@ -76,7 +80,7 @@ func languageKeyboard(mode string) *tgbotapi.InlineKeyboardMarkup {
 }
 
 func (b *Bot) handleLanguageChoice(ctx context.Context, c *Ctx) error {
-	if len(c.Data) != 2 || (c.Data[0] != "fa" && c.Data[0] != "en") {
+	if len(c.Data) != 2 || (c.Data[0] != "fa" && c.Data[0] != "en") || !validMode(c.Data[1]) {
 		return handleStaleButton(ctx, c)
 	}
 	lang, mode := c.Data[0], c.Data[1]
@@ -107,7 +111,7 @@ func (b *Bot) trackKeyboard(c *Ctx, mode string) *tgbotapi.InlineKeyboardMarkup 
 }
 
 func (b *Bot) handleTrackChoice(ctx context.Context, c *Ctx) error {
-	if len(c.Data) != 2 || !slices.Contains(tracks, c.Data[0]) {
+	if len(c.Data) != 2 || !slices.Contains(tracks, c.Data[0]) || !validMode(c.Data[1]) {
 		return handleStaleButton(ctx, c)
 	}
 	track, mode := c.Data[0], c.Data[1]
@@ -141,7 +145,7 @@ func (b *Bot) timeKeyboard(c *Ctx, mode string) *tgbotapi.InlineKeyboardMarkup {
 }
 
 func (b *Bot) handleTimeChoice(ctx context.Context, c *Ctx) error {
-	if len(c.Data) != 2 {
+	if len(c.Data) != 2 || !validMode(c.Data[1]) {
 		return handleStaleButton(ctx, c)
 	}
 	value, mode := c.Data[0], c.Data[1]

@@ -71,6 +71,7 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
 			outcome = "panic"
 			b.Logger.Error("handler panic", "update_id", u.UpdateID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			b.apologize(ctx, c)
+			b.markHandled(c) // a panicking update replayed at every start would panic at every start
 		}
 		// One line per update at info: ids, route and timing, never what the user wrote.
 		d := b.Now().Sub(start)
@@ -125,9 +126,22 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
 			b.Logger.Error("handler failed", "update_id", u.UpdateID, "handler", c.handlerName(), "err", err)
 			b.apologize(ctx, c)
 		}
+		// The refusal or apology was the answer: the update is done with. Left in the inbox, it would be
+		// replayed at every start, and the user would read the same refusal again each time.
+		b.markHandled(c)
 	}
 	if !c.answered && u.CallbackQuery != nil {
 		_ = c.Toast(ctx, "", false) // every callback query is answered, or the user's button keeps spinning
+	}
+}
+
+// markHandled takes an update whose handler failed out of the inbox, changing nothing else.
+func (b *Bot) markHandled(c *Ctx) {
+	if c.applied {
+		return
+	}
+	if _, err := b.Store.Apply(c.Update.UpdateID, nil); err != nil {
+		b.Logger.Error("mark update handled", "update_id", c.Update.UpdateID, "err", err)
 	}
 }
 
@@ -259,15 +273,19 @@ func (r *Router) findMessage(c *Ctx, m *tgbotapi.Message) HandlerFunc {
 		}
 		return h
 	}
-	// The consultants club (consult_relay.go): a learner or consultant in an open session is talking to
-	// the other side, so their messages are relayed before any step or text handler sees them.
-	if c.b.inConsultSession(c) {
-		return c.b.handleRelay
-	}
+	// A step the user started on purpose (feedback, a search, an admin's answer, a consultant's summary …)
+	// takes their next message, even during a consultation: relayed, a learner's feedback about their
+	// consultant would reach the consultant. A session takes over the chat by clearing stale steps when it
+	// begins (handleTake).
 	if step := c.User.Step; step != "" {
 		if h := r.steps[step]; h != nil {
 			return h
 		}
+	}
+	// The consultants club (consult_relay.go): a learner or consultant in an open session is talking to
+	// the other side, so their messages are relayed before the text handler sees them.
+	if c.b.inConsultSession(c) {
+		return c.b.handleRelay
 	}
 	switch {
 	case m.Text != "":

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -86,9 +87,15 @@ func methodOf(c tgbotapi.Chattable) string {
 }
 
 // describe wraps a Telegram error with the operation, keeping *tgbotapi.Error reachable with errors.As.
+// A network failure comes from tgbotapi as a *url.Error whose text holds the request URL, and so the
+// token: only its cause is kept.
 func describe(op string, err error) error {
 	if err == nil {
 		return nil
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
 	}
 	return fmt.Errorf("%s: %w", op, err)
 }

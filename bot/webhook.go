@@ -126,8 +126,8 @@ func (b *Bot) runWebhook(ctx context.Context) error {
 }
 
 // dispatchInbox gives every saved update not yet dispatched to its chat's worker, in update order. An
-// update whose handler failed stays in the inbox and dispatched, like a polled one: the next start
-// replays it.
+// update leaves the inbox once handled, refused or failed (router.go); one still there at a stop is
+// replayed by the next start.
 func (b *Bot) dispatchInbox(ctx context.Context, d *dispatcher, dispatched map[int]bool) error {
 	ids, raws, err := b.Store.Inbox()
 	if err != nil {
@@ -188,7 +188,7 @@ func (b *Bot) setWebhook() error {
 func (b *Bot) checkWebhook(log *slog.Logger) {
 	resp, err := b.API.MakeRequest("getWebhookInfo", nil)
 	if err != nil {
-		log.Warn("getWebhookInfo failed", "err", err)
+		log.Warn("getWebhookInfo failed", "err", describe("getWebhookInfo", err)) // describe: no token
 		b.Metrics.Sent(metrics.LaneReply, metrics.ResultOf(err))
 		return
 	}

@@ -306,6 +306,32 @@ func (tx *Tx) PutConsultation(c *Consultation) error {
 	return nil
 }
 
+// deleteUserConsultations removes what names a learner by consultation number (the number → learner
+// index, the live list, the relay links) before /deleteme clears the learner-keyed buckets. The
+// consultant's own list keeps the number, so that their next message there is told the session is gone.
+func (tx *Tx) deleteUserConsultations(learnerID int64) error {
+	prefix := itob(learnerID)
+	var ids []uint64
+	c := tx.tx.Bucket(bucketConsultations).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
+		if len(k) == 16 {
+			ids = append(ids, binary.BigEndian.Uint64(k[8:]))
+		}
+	}
+	for _, id := range ids {
+		if err := tx.tx.Bucket(bucketConsultIndex).Delete(idKey(id)); err != nil {
+			return err
+		}
+		if err := tx.DropLive(id); err != nil {
+			return err
+		}
+		if err := deletePrefix(tx.tx.Bucket(bucketRelayLinks), idKey(id)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // DropLive removes an id from the live list (its record is gone: the learner deleted their data).
 func (tx *Tx) DropLive(id uint64) error { return tx.tx.Bucket(bucketConsultLive).Delete(idKey(id)) }
 

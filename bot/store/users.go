@@ -188,6 +188,9 @@ func (tx *Tx) DeleteUser(id int64) error {
 	if err := tx.deleteUserEvents(id); err != nil {
 		return err
 	}
+	if err := tx.deleteUserConsultations(id); err != nil {
+		return err
+	}
 	if err := tx.dropOutbox(id); err != nil {
 		return err
 	}

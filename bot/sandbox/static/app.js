@@ -995,8 +995,10 @@
   async function loadHistory() {
     const msgs = await api('GET', '/api/chats/' + state.me.id + '/messages?user=' + state.me.id);
     const seen = new Set();
-    for (const m of msgs) { seen.add(m.id); upsert(m); }
-    for (const id of Array.from(state.messages.keys())) if (!seen.has(id)) remove(id);
+    let newest = 0;
+    for (const m of msgs) { seen.add(m.id); newest = Math.max(newest, m.id); upsert(m); }
+    // A message newer than the snapshot arrived live while it was loading: keep it.
+    for (const id of Array.from(state.messages.keys())) if (!seen.has(id) && id <= newest) remove(id);
     afterChange(true);
   }
 
