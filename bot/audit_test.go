@@ -256,6 +256,10 @@ func TestConsultantListFitsWithManyConsultants(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	for i := range n { // consultants have a chat with the bot, so notices to them can be delivered
+		h.sim.SendText(tgsim.User{ID: int64(5000 + i), FirstName: "م", LanguageCode: "fa"}, "/help")
+	}
+	h.settle()
 	h.send(adminUser, "/consultants")
 	list := h.last(adminUser)
 	if !strings.Contains(list.Plain, "مشاور شمارهٔ ۱ ") && !strings.Contains(list.Plain, "مشاور شمارهٔ 1 ") {

@@ -167,6 +167,7 @@ func TestFeedbackBadInput(t *testing.T) {
 func TestFeedbackFloodGuard(t *testing.T) {
 	h := newHarness(t, nil)
 	h.onboard(maryam, "fa", "home")
+	h.send(adminUser, "/start") // admins have a chat with the bot
 	for i := range maxFeedbackPerDay {
 		h.send(maryam, "/feedback")
 		h.send(maryam, "پیام "+strconv.Itoa(i))

@@ -70,6 +70,9 @@ type harness struct {
 
 	cancel context.CancelFunc
 	done   chan error
+
+	deliveredMu sync.Mutex
+	delivered   []Notice // what the outbox sender delivered, in order
 }
 
 type syncBuffer struct {
@@ -173,6 +176,11 @@ func (h *harness) start() {
 		h.t.Fatal(err)
 	}
 	h.bot = b
+	b.noticeDelivered = func(n Notice) {
+		h.deliveredMu.Lock()
+		h.delivered = append(h.delivered, n)
+		h.deliveredMu.Unlock()
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	h.done = make(chan error, 1)

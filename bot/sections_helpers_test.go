@@ -8,8 +8,6 @@ import (
 	"testing/fstest"
 	"time"
 
-	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/bot/tgsim"
 	"github.com/tavan7/tavan/lessons"
@@ -101,14 +99,23 @@ func withSections(tb testing.TB) func(*Deps) {
 // farFuture is a time after any notice's NotBefore.
 var farFuture = time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// notices decodes the outbox jobs waiting for chatID.
+// notices lets the outbox sender deliver what is due and returns the notices for chatID: those delivered
+// since the bot started, then those still waiting (not yet due).
 func (h *harness) notices(chatID int64) []Notice {
 	h.t.Helper()
+	h.drain()
+	var out []Notice
+	h.deliveredMu.Lock()
+	for _, n := range h.delivered {
+		if n.ChatID == chatID {
+			out = append(out, n)
+		}
+	}
+	h.deliveredMu.Unlock()
 	jobs, err := h.db.PendingJobs(store.LaneNotice, farFuture, 1000)
 	if err != nil {
 		h.t.Fatalf("PendingJobs: %v", err)
 	}
-	var out []Notice
 	for _, j := range jobs {
 		if j.ChatID != chatID {
 			continue
@@ -122,45 +129,10 @@ func (h *harness) notices(chatID int64) []Notice {
 	return out
 }
 
-// deliverNotices sends the waiting notices the way the outbox sender does (text with its keyboard, or a
-// copy of a message), so the tests can go on as the recipients. It stands in for the sender loop until
-// that lands in main.
+// deliverNotices lets the outbox sender deliver everything that is due.
 func (h *harness) deliverNotices() {
 	h.t.Helper()
-	jobs, err := h.db.PendingJobs(store.LaneNotice, farFuture, 1000)
-	if err != nil {
-		h.t.Fatalf("PendingJobs: %v", err)
-	}
-	for _, j := range jobs {
-		var n Notice
-		if err := json.Unmarshal(j.Payload, &n); err != nil {
-			h.t.Fatalf("decode notice %d: %v", j.ID, err)
-		}
-		switch {
-		case n.CopyFrom != nil:
-			cp := tgbotapi.NewCopyMessage(n.ChatID, n.CopyFrom.ChatID, n.CopyFrom.MessageID)
-			if n.Keyboard != nil {
-				cp.ReplyMarkup = n.Keyboard
-			}
-			if _, err := h.bot.API.Request(cp); err != nil {
-				h.t.Fatalf("deliver notice %d (copy): %v", j.ID, err)
-			}
-		case n.Text != "":
-			var markup any
-			if n.Keyboard != nil {
-				markup = n.Keyboard
-			}
-			if _, err := h.bot.sendText(h.ctx(), n.ChatID, n.Text, markup); err != nil {
-				h.t.Fatalf("deliver notice %d: %v", j.ID, err)
-			}
-		default:
-			h.t.Fatalf("notice %d has nothing this stand-in sender can deliver: %+v", j.ID, n)
-		}
-		job := j
-		if err := h.db.CompleteJob(&job); err != nil {
-			h.t.Fatalf("CompleteJob: %v", err)
-		}
-	}
+	h.drain()
 }
 
 // lastWith is the newest bot message in u's chat whose text contains substr.
