@@ -74,8 +74,8 @@ type Bot struct {
 	pollsUnsupported atomic.Bool // the Bot API server refused sendPoll: quizzes use buttons from then on
 
 	inflight        inflightCounter
-	noticeDelivered func(Notice) // tests observe what the outbox sender delivered
-	lastPoll        atomic.Int64 // unix nanos of the last successful getUpdates (or webhook call), for health checks
+	noticeDelivered func(store.Job, Notice) // tests observe what the outbox sender delivered
+	lastPoll        atomic.Int64            // unix nanos of the last successful getUpdates (or webhook call), for health checks
 	panics          atomic.Int64
 
 	club clubState     // consult_relay.go, consult_sweep.go: the club's in-memory state

@@ -229,7 +229,7 @@ func (b *Bot) deliverJob(ctx context.Context, j *store.Job) error {
 	d := &delivery{class: class, paid: n.Bulk && b.PaidBroadcast}
 	err := b.Deliver(context.WithValue(ctx, deliveryKey{}, d), n)
 	if err == nil && b.noticeDelivered != nil {
-		b.noticeDelivered(n)
+		b.noticeDelivered(*j, n)
 	}
 	if err != nil && ctx.Err() != nil && d.sent > 0 {
 		return errors.Join(outbox.ErrPartial, err) // shutdown in the middle of a lesson: counted as a possible repeat

@@ -224,7 +224,7 @@ func TestEventTimeChangeNotifiesAttendees(t *testing.T) {
 	}
 
 	// The calendar file follows: SEQUENCE 1 and the new time.
-	h.press(maryam, h.last(maryam), "افزودن به تقویم")
+	h.press(maryam, h.openCard(maryam, h.event(e.ID)), "افزودن به تقویم")
 	cal := parseICS(t, h.last(maryam))
 	ev := cal.Events()[0]
 	if seq := ev.GetProperty(ics.ComponentPropertySequence).Value; seq != "1" {

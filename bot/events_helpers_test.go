@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -25,14 +26,23 @@ type queued struct {
 	Notice Notice
 }
 
-// queuedFor lists the notice-lane jobs waiting for chatID (at any time), oldest first.
+// queuedFor lists the notice-lane jobs for chatID, oldest first: those the sender already delivered and
+// those still waiting (at any time).
 func (h *harness) queuedFor(chatID int64) []queued {
 	h.t.Helper()
+	h.drain()
 	jobs, err := h.db.PendingJobs(store.LaneNotice, farFuture, 10000)
 	if err != nil {
 		h.t.Fatalf("PendingJobs: %v", err)
 	}
 	var out []queued
+	h.deliveredMu.Lock()
+	for _, q := range h.delivered {
+		if q.ChatID == chatID && q.Lane == store.LaneNotice {
+			out = append(out, q)
+		}
+	}
+	h.deliveredMu.Unlock()
 	for _, j := range jobs {
 		if j.ChatID != chatID {
 			continue
@@ -43,6 +53,7 @@ func (h *harness) queuedFor(chatID int64) []queued {
 		}
 		out = append(out, queued{Job: j, Notice: n})
 	}
+	sort.Slice(out, func(a, b int) bool { return out[a].ID < out[b].ID })
 	return out
 }
 

@@ -72,7 +72,7 @@ type harness struct {
 	done   chan error
 
 	deliveredMu sync.Mutex
-	delivered   []Notice // what the outbox sender delivered, in order
+	delivered   []queued // what the outbox sender delivered, in order
 }
 
 type syncBuffer struct {
@@ -176,9 +176,9 @@ func (h *harness) start() {
 		h.t.Fatal(err)
 	}
 	h.bot = b
-	b.noticeDelivered = func(n Notice) {
+	b.noticeDelivered = func(j store.Job, n Notice) {
 		h.deliveredMu.Lock()
-		h.delivered = append(h.delivered, n)
+		h.delivered = append(h.delivered, queued{Job: j, Notice: n})
 		h.deliveredMu.Unlock()
 	}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -43,14 +43,22 @@ func (h *harness) lastDocument(u tgsim.User) tgsim.Message {
 	return tgsim.Message{}
 }
 
-// noticesWaiting decodes what waits in the notice lane of the outbox.
+// noticesWaiting decodes what went through the notice lane: delivered, then still waiting of the outbox.
 func (h *harness) noticesWaiting() []Notice {
 	h.t.Helper()
+	h.drain()
+	var out []Notice
+	h.deliveredMu.Lock()
+	for _, q := range h.delivered {
+		if q.Lane == store.LaneNotice {
+			out = append(out, q.Notice)
+		}
+	}
+	h.deliveredMu.Unlock()
 	jobs, err := h.db.PendingJobs(store.LaneNotice, h.clock.Now().AddDate(1, 0, 0), 100)
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	var out []Notice
 	for _, j := range jobs {
 		var n Notice
 		if err := json.Unmarshal(j.Payload, &n); err != nil {

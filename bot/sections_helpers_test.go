@@ -106,9 +106,9 @@ func (h *harness) notices(chatID int64) []Notice {
 	h.drain()
 	var out []Notice
 	h.deliveredMu.Lock()
-	for _, n := range h.delivered {
-		if n.ChatID == chatID {
-			out = append(out, n)
+	for _, q := range h.delivered {
+		if q.Notice.ChatID == chatID || (q.Notice.ChatID == 0 && q.ChatID == chatID) {
+			out = append(out, q.Notice)
 		}
 	}
 	h.deliveredMu.Unlock()

@@ -55,6 +55,8 @@ func TestBrowserConsultantHandoff(t *testing.T) {
 
 	// The consultant gets the request with a [Take it] button, takes it and replies.
 	consultant.WaitJS(`[...document.querySelectorAll('.msg.bot')].some(m => m.innerText.includes('قیمت‌گذاری غذای خانگی'))`, "the learner's request")
+	// The card with the button follows the copied question: wait for it rather than race it.
+	consultant.WaitJS(`[...document.querySelectorAll('.msg.bot .kb-btn')].some(b => `+takeRE+`.test(b.innerText))`, "the [Take it] button")
 	take := browsertest.Eval[string](consultant, `(() => { const b = [...document.querySelectorAll('.msg.bot .kb-btn')].filter(b => `+takeRE+`.test(b.innerText)).pop(); return b ? b.innerText.trim() : ''; })()`)
 	if take == "" {
 		t.Fatalf("the request reached the consultant without a [Take it] button; chat:\n%s", consultant.Transcript())
