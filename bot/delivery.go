@@ -187,8 +187,6 @@ func (b *Bot) newSender() *outbox.Engine {
 		Gone:     b.markGone,
 		OnFinish: b.jobFinished,
 		Logger:   b.Logger.With("subsystem", "outbox"),
-		// Enough sends in flight to fill the rate while each waits ~a quarter second for Telegram.
-		BulkWorkers: max(64, int(b.SendRate/4)),
 	})
 	b.dl.sender.Store(eng)
 	return eng

@@ -62,7 +62,7 @@ type Options struct {
 
 	Logger        *slog.Logger
 	NoticeWorkers int           // parallel sends in the notice lane; default 8
-	BulkWorkers   int           // parallel sends in the bulk lane; default 64
+	BulkWorkers   int           // parallel sends in the bulk lane; default 64 (see below)
 	MaxAttempts   int           // sends of a failing job before it is dead-lettered; default 6
 	BackoffBase   time.Duration // first retry delay; doubles each attempt; default 2s
 	BackoffMax    time.Duration // default 10m
@@ -113,6 +113,10 @@ func New(o Options) *Engine {
 		o.NoticeWorkers = 8
 	}
 	if o.BulkWorkers <= 0 {
+		// Sends in flight are sends the server may receive at once if the network or the server stalls
+		// for a moment and then catches up: keep them below any burst Telegram would tolerate. 64 fill
+		// 1000/s at 64 ms a round trip. (256 in flight raised 429s from tgsim's burst of 100 when the
+		// machine was overloaded.)
 		o.BulkWorkers = 64
 	}
 	if o.MaxAttempts <= 0 {

@@ -30,7 +30,7 @@ func (c Class) String() string {
 // GateOptions shape the flood limits.
 type GateOptions struct {
 	Rate      float64 // messages per second over all chats; default 30
-	Burst     int     // messages that may leave at once; default Rate/20 (50 ms worth), at least 1
+	Burst     int     // messages that may leave at once; default Rate/50 (20 ms worth), at least 1
 	ChatRate  float64 // messages per second into one private chat; default 1
 	ChatBurst int     // short burst tolerated in a private chat; default 3
 	GroupRate float64 // messages per second into one group (negative chat id); default 20/60
@@ -77,7 +77,7 @@ func NewGate(o GateOptions) *Gate {
 	if o.Burst <= 0 {
 		// A short burst lets the schedule catch up after the process was descheduled for a moment,
 		// without ever exceeding the rate over a second.
-		o.Burst = max(1, int(o.Rate/20))
+		o.Burst = max(1, int(o.Rate/50))
 	}
 	if o.ChatRate <= 0 {
 		o.ChatRate = 1
