@@ -135,6 +135,9 @@ func runSandbox(ctx context.Context, cfg Config, _ func(string) string, stdout i
 			if err := b.EventsTick(tctx); err != nil && gctx.Err() == nil {
 				logger.Warn("events catch-up after time travel", "err", err)
 			}
+			if err := catchUpSchedule(from, to, func(t time.Time) error { return b.ScheduleTick(tctx, t) }); err != nil && gctx.Err() == nil {
+				logger.Warn("scheduler catch-up after time travel", "err", err)
+			}
 		},
 	})
 	webSrv := &http.Server{Handler: chat, ReadHeaderTimeout: 10 * time.Second}
@@ -204,5 +207,21 @@ Press Ctrl+C to stop.
 `, url, url, sandboxAdminID, strings.Join(people, ", "), cfg.SandboxDB, sandboxAdminID)
 	if public {
 		fmt.Fprintf(w, "\nWARNING: the sandbox listens on %s, beyond this machine: anyone who reaches it can act as any user, the admin included.\n", addr)
+	}
+}
+
+// catchUpSchedule runs the daily scheduler over a time jump hour by hour, so that every minute jumped over
+// is planned once (one big jump would fall past the scheduler's catch-up cut-off, as real downtime does).
+func catchUpSchedule(from, to time.Time, tick func(time.Time) error) error {
+	for t := from.Add(time.Hour); ; t = t.Add(time.Hour) {
+		if t.After(to) {
+			t = to
+		}
+		if err := tick(t); err != nil {
+			return err
+		}
+		if !t.Before(to) {
+			return nil
+		}
 	}
 }
