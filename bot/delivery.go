@@ -17,6 +17,8 @@ import (
 	"github.com/tavan7/tavan/bot/outbox"
 	"github.com/tavan7/tavan/bot/persian"
 	"github.com/tavan7/tavan/bot/store"
+	"github.com/tavan7/tavan/bot/tghtml"
+	"github.com/tavan7/tavan/lessons"
 )
 
 // Delivery: every message the bot sends on its own initiative is a Notice in the durable outbox
@@ -32,6 +34,8 @@ const (
 
 // deliveryState is the bot's delivery machinery; New sets it up, Run starts it.
 type deliveryState struct {
+	partLens sync.Map // Telegram length of lesson parts (partLen): a fan-out renders the same few thousand times
+
 	gate        *outbox.Gate
 	sender      atomic.Pointer[outbox.Engine] // set while Run runs
 	quiet       QuietHours
@@ -367,6 +371,21 @@ func (b *Bot) quietUntil(j *store.Job, now time.Time) time.Time {
 		return time.Time{}
 	}
 	return b.dl.quiet.until(local)
+}
+
+// partLen is the length Telegram counts for a lesson part (HTML), measured once per part: a daily
+// fan-out sends the same parts to thousands of learners. Parts are complete HTML, so the length of a
+// part followed by a footer is the sum of the two. A part that does not parse counts as too long.
+func (b *Bot) partLen(part string) int {
+	if n, ok := b.dl.partLens.Load(part); ok {
+		return n.(int)
+	}
+	n, err := tghtml.Len(part)
+	if err != nil {
+		n = lessons.MaxMessage + 1
+	}
+	b.dl.partLens.Store(part, n)
+	return n
 }
 
 // zoneOf is the learner's time zone.

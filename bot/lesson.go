@@ -225,7 +225,8 @@ func (b *Bot) deliverLesson(ctx context.Context, chatID int64, lang string, u *s
 	}
 	footer := "\n\n" + b.lessonFooter(lang, u, l)
 	last := len(parts) - 1
-	if n, _ := tghtml.Len(parts[last] + footer); n <= 4096 {
+	// A lesson's parts are the same for every learner: their length is measured once (partLen).
+	if n, err := tghtml.Len(footer); err == nil && b.partLen(parts[last])+n <= 4096 {
 		parts[last] += footer
 	} else {
 		parts = append(parts, strings.TrimSpace(footer))
