@@ -9,14 +9,15 @@ package bot
 // fsyncs every commit, as in production.
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -350,58 +351,197 @@ func procStatus() string {
 	return strings.Join(parts, ", ")
 }
 
-// loadRig is the real bot against tgsim over HTTP on the real clock, with many learners.
+// loadRig is the real bot against tgsim over HTTP on the real clock, with many learners. tgsim runs in a
+// process of its own (TestLoadTgsimChild), as Telegram would: it keeps every message it is sent (gigabytes
+// at 200,000 lessons), and in the bot's process that heap would be the bot's garbage collection work.
 type loadRig struct {
 	t      *testing.T
-	sim    *tgsim.Server
-	ts     *httptest.Server
+	sim    *simProcess
 	db     *store.DB
 	bot    *Bot
 	cancel context.CancelFunc
 	done   chan error
-	probes []tgsim.User
+	probes []int64
 }
 
-const loadFirstID = 5_000_000
+const (
+	loadFirstID  = 5_000_000
+	loadProbeID  = 900_000
+	loadProbeNum = 4
+)
 
-func newLoadRig(t *testing.T, learners int, rate float64, paid bool, slot time.Time) *loadRig {
+// simProcess is tgsim served by a child process, with a small control API.
+type simProcess struct {
+	t     *testing.T
+	url   string
+	stdin io.WriteCloser
+	cmd   *exec.Cmd
+	out   *syncBuffer
+}
+
+func startSimProcess(t *testing.T, learners int, rate float64, burst int) *simProcess {
 	t.Helper()
-	// The emulator keeps every message it is sent (hundreds of MiB here), which the bot in production
-	// does not have to carry: let the collector run less often so that the test measures the bot.
-	old := debug.SetGCPercent(400)
-	t.Cleanup(func() { debug.SetGCPercent(old) })
-	sim := tgsim.New(tgsim.Options{Token: testToken})
-	ts := httptest.NewServer(sim)
-	r := &loadRig{t: t, sim: sim, ts: ts}
-	t.Cleanup(func() {
-		r.stop()
-		sim.Close()
-		ts.Close()
-		if v := sim.Violations(); len(v) > 0 {
-			t.Errorf("%d Bot API violations, first: %v", len(v), v[0])
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLoadTgsimChild$", "-test.v", "-test.timeout=0")
+	cmd.Env = append(os.Environ(), "TAVAN_TGSIM_CHILD=1", fmt.Sprintf("TAVAN_TGSIM_LEARNERS=%d", learners),
+		fmt.Sprintf("TAVAN_TGSIM_RATE=%g", rate), fmt.Sprintf("TAVAN_TGSIM_BURST=%d", burst))
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &simProcess{t: t, stdin: stdin, cmd: cmd, out: &syncBuffer{}}
+	cmd.Stderr = p.out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.stop)
+	urls := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			line := sc.Text()
+			p.out.Write([]byte(line + "\n"))
+			if u, ok := strings.CutPrefix(line, "TGSIM_URL="); ok {
+				urls <- u
+			}
 		}
-	})
-	start := time.Now()
+		close(urls)
+	}()
+	select {
+	case u, ok := <-urls:
+		if !ok {
+			t.Fatalf("tgsim process ended: %s", p.out)
+		}
+		p.url = u
+	case <-time.After(5 * time.Minute):
+		t.Fatalf("tgsim process did not start: %s", p.out)
+	}
+	return p
+}
+
+func (p *simProcess) stop() {
+	if p.stdin == nil {
+		return
+	}
+	p.stdin.Close() // the child serves until its stdin closes
+	p.stdin = nil
+	if err := p.cmd.Wait(); err != nil {
+		p.t.Errorf("tgsim process: %v\n%s", err, p.out)
+	}
+}
+
+// ctl calls the child's control API and decodes its JSON answer.
+func (p *simProcess) ctl(path string, out any) {
+	p.t.Helper()
+	resp, err := http.Get(p.url + "/ctl/" + path)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(resp.Body)
+		p.t.Fatalf("ctl %s: %s %s", path, resp.Status, body)
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+type simStats struct {
+	Sends, TooMany, Violations int
+	FirstViolation             string
+}
+
+func (p *simProcess) stats() simStats {
+	var s simStats
+	p.ctl("stats", &s)
+	return s
+}
+
+// TestLoadTgsimChild is the tgsim process of the load tests (it runs only when they start it).
+func TestLoadTgsimChild(t *testing.T) {
+	if os.Getenv("TAVAN_TGSIM_CHILD") == "" {
+		t.Skip("the load tests' tgsim process")
+	}
+	learners, _ := strconv.Atoi(os.Getenv("TAVAN_TGSIM_LEARNERS"))
+	rate, _ := strconv.ParseFloat(os.Getenv("TAVAN_TGSIM_RATE"), 64)
+	burst, _ := strconv.Atoi(os.Getenv("TAVAN_TGSIM_BURST"))
+	debug.SetGCPercent(400) // it keeps every message: collect less often
+	sim := tgsim.New(tgsim.Options{Token: testToken})
 	for i := range learners {
 		sim.SendText(tgsim.User{ID: loadFirstID + int64(i), FirstName: "فراگیر"}, "سلام")
 	}
-	for i := range 4 {
-		u := tgsim.User{ID: 900_000 + int64(i), FirstName: "پرسنده", LanguageCode: "fa"}
-		r.probes = append(r.probes, u)
-		sim.SendText(u, "سلام")
+	for i := range loadProbeNum {
+		sim.SendText(tgsim.User{ID: loadProbeID + int64(i), FirstName: "پرسنده", LanguageCode: "fa"}, "سلام")
 	}
+	mux := http.NewServeMux()
+	mux.Handle("/bot"+testToken+"/", sim)
+	mux.HandleFunc("/ctl/stats", func(w http.ResponseWriter, r *http.Request) {
+		s := simStats{Sends: sim.Calls("sendMessage") + sim.Calls("sendPhoto") + sim.Calls("sendDocument") + sim.Calls("copyMessage"),
+			TooMany: sim.Count429()}
+		if v := sim.Violations(); len(v) > 0 {
+			s.Violations, s.FirstViolation = len(v), fmt.Sprint(v[0])
+		}
+		json.NewEncoder(w).Encode(s)
+	})
+	// probe: the user sends /help; the answer is the time until the bot's reply arrived here.
+	mux.HandleFunc("/ctl/probe", func(w http.ResponseWriter, r *http.Request) {
+		id, _ := strconv.ParseInt(r.URL.Query().Get("user"), 10, 64)
+		u := tgsim.User{ID: id, FirstName: "پرسنده", LanguageCode: "fa"}
+		before := len(sim.BotMessages(id))
+		start := time.Now()
+		sim.SendText(u, "/help")
+		ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+		defer cancel()
+		if _, err := sim.WaitFor(ctx, id, func(tgsim.Message) bool { return len(sim.BotMessages(id)) > before }); err != nil {
+			http.Error(w, err.Error(), http.StatusGatewayTimeout)
+			return
+		}
+		json.NewEncoder(w).Encode(time.Since(start))
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: mux}
+	go srv.Serve(ln)
+	// The chats exist; their first messages are confirmed away, as if the bot had handled them.
 	form := url.Values{"offset": {strconv.Itoa(sim.LastUpdateID() + 1)}, "timeout": {"0"}}
-	resp, err := ts.Client().PostForm(ts.URL+"/bot"+testToken+"/getUpdates", form)
+	resp, err := http.PostForm("http://"+ln.Addr().String()+"/bot"+testToken+"/getUpdates", form)
 	if err != nil {
 		t.Fatal(err)
 	}
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
+	sim.SetRateLimit(rate, burst)
+	fmt.Printf("TGSIM_URL=http://%s\n", ln.Addr())
+	io.Copy(io.Discard, os.Stdin) // until the load test is done
+	sim.Close()
+	srv.Close()
+}
+
+func newLoadRig(t *testing.T, learners int, rate float64, paid bool, slot time.Time, tgsimBurst int) *loadRig {
+	t.Helper()
+	start := time.Now()
+	sim := startSimProcess(t, learners, rate, tgsimBurst)
+	r := &loadRig{t: t, sim: sim}
+	for i := range loadProbeNum {
+		r.probes = append(r.probes, loadProbeID+int64(i))
+	}
+	t.Cleanup(func() {
+		r.stop()
+		if s := sim.stats(); s.Violations > 0 {
+			t.Errorf("%d Bot API violations, first: %s", s.Violations, s.FirstViolation)
+		}
+	})
 
 	path := filepath.Join(t.TempDir(), "tavan.db")
 	minute := slot.In(tehran).Hour()*60 + slot.In(tehran).Minute()
 	writeLearners(t, path, loadFirstID, learners, slot, func(int) int { return minute }, false)
-	t.Logf("fixture: %d learners with chats in tgsim, in %v", learners, time.Since(start).Round(time.Millisecond))
+	t.Logf("fixture: %d learners with chats in tgsim (its own process), in %v", learners, time.Since(start).Round(time.Millisecond))
 
 	db, err := store.Open(path, store.Options{})
 	if err != nil {
@@ -411,7 +551,7 @@ func newLoadRig(t *testing.T, learners int, rate float64, paid bool, slot time.T
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = 256
 	client := &http.Client{Transport: transport, Timeout: 60 * time.Second}
-	api, err := tgbotapi.NewBotAPIWithClient(testToken, ts.URL+"/bot%s/%s", client)
+	api, err := tgbotapi.NewBotAPIWithClient(testToken, sim.url+"/bot%s/%s", client)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -419,7 +559,7 @@ func newLoadRig(t *testing.T, learners int, rate float64, paid bool, slot time.T
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := New(Deps{API: api, APIURL: ts.URL, Token: testToken, HTTP: client, Username: api.Self.UserName,
+	b, err := New(Deps{API: api, APIURL: sim.url, Token: testToken, HTTP: client, Username: api.Self.UserName,
 		Store: db, Texts: texts, Catalog: embeddedCatalog(t), Location: tehran,
 		Logger:   slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
 		SendRate: rate, PaidBroadcast: paid, PollTimeout: 5 * time.Second})
@@ -454,18 +594,9 @@ func (r *loadRig) probe(stop <-chan struct{}) []time.Duration {
 			return lat
 		case <-time.After(200 * time.Millisecond): // a learner's pace, not a synchronisation
 		}
-		u := r.probes[i%len(r.probes)]
-		before := len(r.sim.BotMessages(u.ID))
-		start := time.Now()
-		r.sim.SendText(u, "/help")
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		_, err := r.sim.WaitFor(ctx, u.ID, func(tgsim.Message) bool { return len(r.sim.BotMessages(u.ID)) > before })
-		cancel()
-		if err != nil {
-			r.t.Errorf("probe %d: %v", i, err)
-			return lat
-		}
-		lat = append(lat, time.Since(start))
+		var d time.Duration
+		r.sim.ctl(fmt.Sprintf("probe?user=%d", r.probes[i%len(r.probes)]), &d)
+		lat = append(lat, d)
 	}
 }
 
@@ -486,7 +617,7 @@ type fanOutResult struct {
 // fanOut ticks the learners' minute and measures the delivery until every learner has their message.
 func (r *loadRig) fanOut(learners int, slot time.Time, window time.Duration) fanOutResult {
 	r.t.Helper()
-	counted := func() int { return r.sim.Calls("sendMessage") + r.sim.Calls("sendPhoto") + r.sim.Calls("sendDocument") }
+	counted := func() int { return r.sim.stats().Sends }
 	base := counted()
 	stopProbes := make(chan struct{})
 	latCh := make(chan []time.Duration, 1)
@@ -523,7 +654,7 @@ func (r *loadRig) fanOut(learners int, slot time.Time, window time.Duration) fan
 		if now.After(deadline) {
 			r.t.Fatalf("fan-out stalled: %d of %d sent", r.bot.SenderStats().Sent, learners)
 		}
-		time.Sleep(time.Millisecond) // sampling the counters, not synchronising
+		time.Sleep(20 * time.Millisecond) // sampling the counters, not synchronising
 	}
 	took := time.Since(first)
 	total := counted() - base
@@ -531,7 +662,7 @@ func (r *loadRig) fanOut(learners int, slot time.Time, window time.Duration) fan
 	lat := <-latCh
 	slices.Sort(lat)
 	res := fanOutResult{sent: total, took: took, rate: float64(total) / took.Seconds(), window: atWindow,
-		tooMany: r.sim.Count429(), latencies: lat, repeats: r.bot.SenderStats().PossibleRepeats}
+		tooMany: r.sim.stats().TooMany, latencies: lat, repeats: r.bot.SenderStats().PossibleRepeats}
 	if atWindow > 0 {
 		res.windowRate = float64(atWindow) / window.Seconds()
 	}
@@ -542,7 +673,7 @@ func (r *loadRig) fanOut(learners int, slot time.Time, window time.Duration) fan
 	res.deadLetters = dead
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	r.t.Logf("messages a second, every 10 s: %s; heap of the test process (tgsim keeps every message) %.0f MiB, GC CPU %.1f%%",
+	r.t.Logf("messages a second, every 10 s: %s; the bot's process: heap %.0f MiB, GC CPU %.1f%%",
 		strings.Join(series, " "), float64(ms.HeapInuse)/(1<<20), ms.GCCPUFraction*100)
 	return res
 }
@@ -567,8 +698,7 @@ func TestLoadFanOut1000(t *testing.T) {
 		learners, _ = strconv.Atoi(s)
 	}
 	slot := nextSlot()
-	r := newLoadRig(t, learners, 1000, true, slot)
-	r.sim.SetRateLimit(1000, 100)
+	r := newLoadRig(t, learners, 1000, true, slot, 100)
 	res := r.fanOut(learners, slot, 60*time.Second)
 	t.Logf("1000/s: %v", res)
 	if res.rate < 950 || res.tooMany != 0 || res.p99 > time.Second {
@@ -581,8 +711,7 @@ func TestLoadFanOut30(t *testing.T) {
 	needLoad(t)
 	learners := 1900 // a little over a minute at 30/s
 	slot := nextSlot()
-	r := newLoadRig(t, learners, 30, false, slot)
-	r.sim.SetRateLimit(30, 3)
+	r := newLoadRig(t, learners, 30, false, slot, 3)
 	res := r.fanOut(learners, slot, 60*time.Second)
 	t.Logf("30/s: %v", res)
 	if res.windowRate < 0.97*30 || res.tooMany != 0 || res.p99 > time.Second {
