@@ -623,11 +623,20 @@ func (r *loadRig) fanOut(learners int, slot time.Time, window time.Duration) fan
 	latCh := make(chan []time.Duration, 1)
 	go func() { latCh <- r.probe(stopProbes) }()
 
+	// The tick runs beside the measurement: the sender starts on the first batches while the tick is
+	// still enqueueing the rest, and the first send must be seen when it happens.
+	tickDone := make(chan error, 1)
 	tickStart := time.Now()
-	if err := r.bot.ScheduleTick(context.Background(), slot); err != nil {
-		r.t.Fatal(err)
-	}
-	r.t.Logf("tick enqueued %d learners in %v", learners, time.Since(tickStart).Round(time.Millisecond))
+	go func() {
+		err := r.bot.ScheduleTick(context.Background(), slot)
+		r.t.Logf("tick enqueued %d learners in %v", learners, time.Since(tickStart).Round(time.Millisecond))
+		tickDone <- err
+	}()
+	defer func() {
+		if err := <-tickDone; err != nil {
+			r.t.Errorf("ScheduleTick: %v", err)
+		}
+	}()
 	var first time.Time
 	var atWindow int
 	var series []string // messages per 10 s, to see whether the rate holds
@@ -654,7 +663,7 @@ func (r *loadRig) fanOut(learners int, slot time.Time, window time.Duration) fan
 		if now.After(deadline) {
 			r.t.Fatalf("fan-out stalled: %d of %d sent", r.bot.SenderStats().Sent, learners)
 		}
-		time.Sleep(20 * time.Millisecond) // sampling the counters, not synchronising
+		time.Sleep(5 * time.Millisecond) // sampling the counters, not synchronising
 	}
 	took := time.Since(first)
 	total := counted() - base
