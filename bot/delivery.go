@@ -11,6 +11,7 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/tavan7/tavan/bot/outbox"
@@ -161,6 +162,7 @@ func (b *Bot) deliveryRoutes(r *Router) {
 // ctx ends. Each ends with ctx; the sender commits what its last sends did before it returns.
 func (b *Bot) serve(ctx context.Context) error {
 	eng := b.newSender()
+	b.registerSenderMetrics()
 	defer b.dl.sender.Store(nil)
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
@@ -173,6 +175,27 @@ func (b *Bot) serve(ctx context.Context) error {
 	g.Go(func() error { return b.runScheduler(ctx) })
 	g.Go(func() error { return b.runBroadcasts(ctx) })
 	return g.Wait()
+}
+
+// registerSenderMetrics exports the sender's counters (read at scrape time) next to the bot's series.
+func (b *Bot) registerSenderMetrics() {
+	if b.Metrics == nil {
+		return
+	}
+	counter := func(name, help string, read func(outbox.Stats) int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return float64(read(b.SenderStats())) })
+	}
+	for _, c := range []prometheus.Collector{
+		counter("tavan_outbox_possible_repeats_total", "Jobs found marked as sending after a restart and sent again: a learner may have them twice.",
+			func(s outbox.Stats) int64 { return s.PossibleRepeats }),
+		counter("tavan_outbox_dead_letters_total", "Jobs dead-lettered since start.", func(s outbox.Stats) int64 { return s.Failed }),
+		counter("tavan_outbox_retries_total", "Transient send failures retried with backoff.", func(s outbox.Stats) int64 { return s.Retried }),
+		counter("tavan_outbox_rate_limited_total", "429 answers to outbox sends (the lane waited retry_after).", func(s outbox.Stats) int64 { return s.RateLimited }),
+		counter("tavan_outbox_dropped_total", "Bulk jobs dropped because their chat is gone (blocked or deleted).", func(s outbox.Stats) int64 { return s.Dropped }),
+	} {
+		_ = b.Metrics.Registry().Register(c) // a bot run twice (tests) keeps its first registration
+	}
 }
 
 // newSender builds the outbox sender on the bot's store and makes it the one enqueue wakes.
@@ -225,7 +248,7 @@ func (b *Bot) deliverJob(ctx context.Context, j *store.Job) error {
 		class = outbox.Bulk
 	}
 	d := &delivery{class: class, paid: n.Bulk && b.PaidBroadcast}
-	err := b.Deliver(context.WithValue(ctx, deliveryKey{}, d), n)
+	err := b.Deliver(withSendLane(context.WithValue(ctx, deliveryKey{}, d), j.Lane), n) // ops.go: sends metric by lane
 	if err == nil && b.noticeDelivered != nil {
 		b.noticeDelivered(*j, n)
 	}
@@ -236,8 +259,8 @@ func (b *Bot) deliverJob(ctx context.Context, j *store.Job) error {
 }
 
 // Deliver turns a notice into Telegram calls: a copied message, a lesson (as the learner would open it),
-// the text with its keyboard, a venue, a document — in that order, whichever are set. A bulk notice to
-// a learner who paused or left is skipped.
+// the text, a venue, a document — in that order, whichever are set. The keyboard goes with the text, or
+// with the copy when there is no text. A bulk notice to a learner who paused or left is skipped.
 func (b *Bot) Deliver(ctx context.Context, n Notice) error {
 	lang := "fa"
 	var u *store.User
@@ -259,7 +282,11 @@ func (b *Bot) Deliver(ctx context.Context, n Notice) error {
 	}
 	sent := false
 	if c := n.CopyFrom; c != nil {
-		if _, err := b.send(ctx, tgbotapi.NewCopyMessage(n.ChatID, c.ChatID, c.MessageID)); err != nil {
+		cp := tgbotapi.NewCopyMessage(n.ChatID, c.ChatID, c.MessageID)
+		if n.Keyboard != nil && n.Text == "" {
+			cp.ReplyMarkup = n.Keyboard // no text to carry the keyboard: the copy does
+		}
+		if _, err := b.send(ctx, cp); err != nil {
 			return err
 		}
 		sent = true

@@ -435,3 +435,69 @@ func TestPaidBroadcastSendsTheFlag(t *testing.T) {
 		t.Fatalf("a paid bulk message arrived %d times", n)
 	}
 }
+
+// TestCopyCarriesTheKeyboardWithoutText: a notice that copies a message and has no text of its own puts
+// its keyboard under the copy (a relayed answer with "write again").
+func TestCopyCarriesTheKeyboardWithoutText(t *testing.T) {
+	h := newHarness(t, nil)
+	h.onboard(maryam, "fa", "home")
+	h.send(adminUser, "سلام")
+	original := h.sim.SendMedia(adminUser, tgsim.Media{Kind: "photo", Data: []byte("\x89PNG answer")})
+	h.settle()
+	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData("✍️ دوباره", cb("courses"))))
+	h.notify(Notice{ChatID: maryam.ID, CopyFrom: &NoticeCopy{ChatID: adminUser.ID, MessageID: original.ID}, Keyboard: &kb})
+	got := h.last(maryam)
+	if got.CopyOf == nil || !got.HasButton(cb("courses")) {
+		t.Errorf("the copy %+v; want the photo with the keyboard under it", got)
+	}
+}
+
+// TestOutboxSendsAreCountedByLane: the sends metric tells replies from outbox lanes, and the sender's
+// own counters are exported.
+func TestOutboxSendsAreCountedByLane(t *testing.T) {
+	h := newHarness(t, nil)
+	h.onboard(maryam, "fa", "home")
+	h.notify(Notice{ChatID: maryam.ID, Text: "خبر", Bulk: true})
+	h.notify(Notice{ChatID: maryam.ID, Text: "یادآوری"})
+	count := func(lane string) float64 {
+		return counterValue(t, h, "tavan_telegram_sends_total", map[string]string{"lane": lane, "result": "ok"})
+	}
+	if count("bulk") != 1 || count("notice") != 1 || count("reply") == 0 {
+		t.Errorf("sends by lane: bulk %v, notice %v, reply %v; want 1, 1 and the replies", count("bulk"), count("notice"), count("reply"))
+	}
+	families, err := h.bot.Metrics.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range families {
+		found = found || f.GetName() == "tavan_outbox_possible_repeats_total"
+	}
+	if !found {
+		t.Error("tavan_outbox_possible_repeats_total is not exported")
+	}
+}
+
+// counterValue reads one series of a gathered counter family by its labels (0 when absent).
+func counterValue(t *testing.T, h *harness, name string, labels map[string]string) float64 {
+	t.Helper()
+	families, err := h.bot.Metrics.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+	series:
+		for _, m := range f.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if labels[lp.GetName()] != lp.GetValue() {
+					continue series
+				}
+			}
+			return m.GetCounter().GetValue()
+		}
+	}
+	return 0
+}

@@ -16,7 +16,7 @@ import (
 type Notice struct {
 	ChatID    int64
 	Text      string                         `json:",omitempty"` // Telegram HTML
-	Keyboard  *tgbotapi.InlineKeyboardMarkup `json:",omitempty"`
+	Keyboard  *tgbotapi.InlineKeyboardMarkup `json:",omitempty"` // under the text; under the copy when there is no text
 	Venue     *NoticeVenue                   `json:",omitempty"` // sent after the text
 	Document  *NoticeDocument                `json:",omitempty"` // uploaded as bytes (an .ics, a CSV)
 	LessonID  string                         `json:",omitempty"` // a lesson's media and text, as the learner would open it

@@ -61,6 +61,9 @@ func (b *Bot) runScheduler(ctx context.Context) error {
 func (b *Bot) scheduledTick(ctx context.Context, log *slog.Logger) {
 	start := time.Now() // wall time, for the log only
 	now := b.Now()
+	if b.Metrics != nil {
+		b.Metrics.SchedulerLag(now.Sub(now.Truncate(time.Minute))) // how late after its minute the tick runs
+	}
 	if err := b.ScheduleTick(ctx, now); err != nil && ctx.Err() == nil {
 		log.Error("scheduler tick", "err", err)
 		return
