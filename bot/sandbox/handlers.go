@@ -160,7 +160,7 @@ func (s *Server) handleCommands(w http.ResponseWriter, r *http.Request) {
 }
 
 type sendRequest struct {
-	User    int64  `json:"user"`
+	userRef
 	Text    string `json:"text"`
 	ReplyTo int    `json:"reply_to,omitempty"`
 }
@@ -168,13 +168,8 @@ type sendRequest struct {
 // handleSend types a message (or a /command) as a user.
 func (s *Server) handleSend(w http.ResponseWriter, r *http.Request) {
 	var req sendRequest
-	if err := decode(w, r, &req); err != nil {
-		s.fail(w, err)
-		return
-	}
-	u, err := s.user(req.User)
-	if err != nil {
-		s.fail(w, err)
+	u, ok := s.decodeUser(w, r, &req)
+	if !ok {
 		return
 	}
 	if err := checkText(req.Text); err != nil {
@@ -217,7 +212,7 @@ func (s *Server) sent(w http.ResponseWriter, m tgsim.Message, u User) {
 }
 
 type pressRequest struct {
-	User    int64  `json:"user"`
+	userRef
 	Chat    int64  `json:"chat,omitempty"` // default: the user's private chat
 	Message int    `json:"message"`
 	Data    string `json:"data"`
@@ -226,13 +221,8 @@ type pressRequest struct {
 // handlePress presses an inline button; the bot's answer (a toast) comes later as a callback_answer event.
 func (s *Server) handlePress(w http.ResponseWriter, r *http.Request) {
 	var req pressRequest
-	if err := decode(w, r, &req); err != nil {
-		s.fail(w, err)
-		return
-	}
-	u, err := s.user(req.User)
-	if err != nil {
-		s.fail(w, err)
+	u, ok := s.decodeUser(w, r, &req)
+	if !ok {
 		return
 	}
 	if req.Chat == 0 {
@@ -282,20 +272,15 @@ func activeReplyKeyboard(msgs []tgsim.Message) [][]string {
 }
 
 type replyButtonRequest struct {
-	User int64  `json:"user"`
+	userRef
 	Text string `json:"text"`
 }
 
 // handleReplyButton presses a button of the user's reply keyboard (it sends its text).
 func (s *Server) handleReplyButton(w http.ResponseWriter, r *http.Request) {
 	var req replyButtonRequest
-	if err := decode(w, r, &req); err != nil {
-		s.fail(w, err)
-		return
-	}
-	u, err := s.user(req.User)
-	if err != nil {
-		s.fail(w, err)
+	u, ok := s.decodeUser(w, r, &req)
+	if !ok {
 		return
 	}
 	kb := activeReplyKeyboard(s.opts.Sim.Messages(u.ID))
@@ -307,7 +292,7 @@ func (s *Server) handleReplyButton(w http.ResponseWriter, r *http.Request) {
 }
 
 type pollRequest struct {
-	User    int64  `json:"user"`
+	userRef
 	PollID  string `json:"poll_id"`
 	Options []int  `json:"options"`
 }
@@ -315,13 +300,8 @@ type pollRequest struct {
 // handlePoll answers a poll (a quiz once, for good), as tapping an option does.
 func (s *Server) handlePoll(w http.ResponseWriter, r *http.Request) {
 	var req pollRequest
-	if err := decode(w, r, &req); err != nil {
-		s.fail(w, err)
-		return
-	}
-	u, err := s.user(req.User)
-	if err != nil {
-		s.fail(w, err)
+	u, ok := s.decodeUser(w, r, &req)
+	if !ok {
 		return
 	}
 	var msg *tgsim.Message
@@ -379,21 +359,16 @@ func (s *Server) handlePoll(w http.ResponseWriter, r *http.Request) {
 }
 
 type locationRequest struct {
-	User int64    `json:"user"`
-	Lat  *float64 `json:"lat"`
-	Lon  *float64 `json:"lon"`
+	userRef
+	Lat *float64 `json:"lat"`
+	Lon *float64 `json:"lon"`
 }
 
 // handleLocation shares a point on the map.
 func (s *Server) handleLocation(w http.ResponseWriter, r *http.Request) {
 	var req locationRequest
-	if err := decode(w, r, &req); err != nil {
-		s.fail(w, err)
-		return
-	}
-	u, err := s.user(req.User)
-	if err != nil {
-		s.fail(w, err)
+	u, ok := s.decodeUser(w, r, &req)
+	if !ok {
 		return
 	}
 	if req.Lat == nil || req.Lon == nil || math.IsNaN(*req.Lat) || math.IsNaN(*req.Lon) ||
@@ -405,20 +380,15 @@ func (s *Server) handleLocation(w http.ResponseWriter, r *http.Request) {
 }
 
 type contactRequest struct {
-	User  int64  `json:"user"`
+	userRef
 	Phone string `json:"phone"`
 }
 
 // handleContact shares the user's own phone number, as Telegram's "share contact" button does.
 func (s *Server) handleContact(w http.ResponseWriter, r *http.Request) {
 	var req contactRequest
-	if err := decode(w, r, &req); err != nil {
-		s.fail(w, err)
-		return
-	}
-	u, err := s.user(req.User)
-	if err != nil {
-		s.fail(w, err)
+	u, ok := s.decodeUser(w, r, &req)
+	if !ok {
 		return
 	}
 	phone := strings.TrimSpace(req.Phone)
@@ -656,4 +626,26 @@ func parseAdvance(v string) (time.Duration, error) {
 		return 0, badf("advance %q: at most ten years at a time", v)
 	}
 	return d, nil
+}
+
+// userRef is the "user" field every action request carries: who acts.
+type userRef struct {
+	User int64 `json:"user"`
+}
+
+func (u userRef) userID() int64 { return u.User }
+
+// decodeUser reads an action request and the user it names; when either is bad it has answered the
+// request (400 or 404 JSON) and ok is false.
+func (s *Server) decodeUser(w http.ResponseWriter, r *http.Request, req interface{ userID() int64 }) (User, bool) {
+	if err := decode(w, r, req); err != nil {
+		s.fail(w, err)
+		return User{}, false
+	}
+	u, err := s.user(req.userID())
+	if err != nil {
+		s.fail(w, err)
+		return User{}, false
+	}
+	return u, true
 }

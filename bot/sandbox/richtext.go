@@ -2,9 +2,10 @@ package sandbox
 
 import (
 	"net/url"
-	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tavan7/tavan/bot/tghtml"
 )
 
 // Node is a piece of formatted text for the page: either Text, or a Tag from a fixed list with Children.
@@ -77,7 +78,7 @@ func RichText(s string) []Node {
 				i += end + 1
 				continue
 			}
-			name, attrs, ok := startTag(raw)
+			name, attrs, ok := tghtml.StartTag(raw)
 			tag, known := canonical[name]
 			if !ok || !known || (name == "span" && attrs["class"] != "tg-spoiler") {
 				text.WriteString(s[i : i+end+1])
@@ -99,7 +100,7 @@ func RichText(s string) []Node {
 			names = append(names, name)
 			i += end + 1
 		case '&':
-			r, n, ok := entity(s[i:])
+			r, n, ok := tghtml.Entity(s[i:])
 			if !ok {
 				text.WriteByte('&')
 				i++
@@ -149,107 +150,6 @@ func safeHref(h string) string {
 		return u.String()
 	}
 	return ""
-}
-
-// startTag splits `a href="x"` into its lower-case name and attributes; ok is false when it is not a tag.
-func startTag(raw string) (name string, attrs map[string]string, ok bool) {
-	raw = strings.TrimSuffix(raw, "/")
-	i := 0
-	for i < len(raw) && nameByte(raw[i]) {
-		i++
-	}
-	name = strings.ToLower(raw[:i])
-	if name == "" {
-		return "", nil, false
-	}
-	attrs = map[string]string{}
-	rest := raw[i:]
-	for {
-		rest = strings.TrimLeft(rest, " \t\n\r")
-		if rest == "" {
-			return name, attrs, true
-		}
-		j := 0
-		for j < len(rest) && nameByte(rest[j]) {
-			j++
-		}
-		if j == 0 {
-			return name, nil, false
-		}
-		key := strings.ToLower(rest[:j])
-		rest = strings.TrimLeft(rest[j:], " \t\n\r")
-		if !strings.HasPrefix(rest, "=") {
-			attrs[key] = ""
-			continue
-		}
-		rest = strings.TrimLeft(rest[1:], " \t\n\r")
-		var val string
-		if rest != "" && (rest[0] == '"' || rest[0] == '\'') {
-			k := strings.IndexByte(rest[1:], rest[0])
-			if k < 0 {
-				return name, nil, false
-			}
-			val, rest = rest[1:1+k], rest[2+k:]
-		} else {
-			k := strings.IndexAny(rest, " \t\n\r")
-			if k < 0 {
-				k = len(rest)
-			}
-			val, rest = rest[:k], rest[k:]
-		}
-		attrs[key] = decodeEntities(val)
-	}
-}
-
-func nameByte(c byte) bool {
-	return c == '-' || c == '_' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9')
-}
-
-func decodeEntities(s string) string {
-	if !strings.Contains(s, "&") {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); {
-		if s[i] == '&' {
-			if r, n, ok := entity(s[i:]); ok {
-				b.WriteString(r)
-				i += n
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-		i++
-	}
-	return b.String()
-}
-
-var namedEntities = map[string]string{"lt": "<", "gt": ">", "amp": "&", "quot": `"`}
-
-// entity decodes the character reference at the start of s: the four names Telegram knows and numeric ones.
-func entity(s string) (string, int, bool) {
-	semi := strings.IndexByte(s, ';')
-	if semi < 2 || semi > 12 {
-		return "", 0, false
-	}
-	body := s[1:semi]
-	if r, ok := namedEntities[body]; ok {
-		return r, semi + 1, true
-	}
-	if body[0] != '#' {
-		return "", 0, false
-	}
-	var n uint64
-	var err error
-	if len(body) > 1 && (body[1] == 'x' || body[1] == 'X') {
-		n, err = strconv.ParseUint(body[2:], 16, 32)
-	} else {
-		n, err = strconv.ParseUint(body[1:], 10, 32)
-	}
-	if err != nil || n == 0 || n > utf8.MaxRune || (n >= 0xD800 && n <= 0xDFFF) {
-		return "", 0, false
-	}
-	return string(rune(n)), semi + 1, true
 }
 
 // PlainText is the text of nodes, for tests and previews.

@@ -108,7 +108,7 @@ func Plain(s string) (string, error) {
 				}
 				stack = stack[:len(stack)-1]
 			} else {
-				name, attrs, ok := parseStartTag(tag)
+				name, attrs, ok := StartTag(tag)
 				if !ok {
 					return "", errAt(i, "Unsupported start tag %q at byte offset %d", name, i)
 				}
@@ -127,7 +127,7 @@ func Plain(s string) (string, error) {
 			out.WriteByte('>')
 			i++
 		case '&':
-			r, n, ok := decodeEntity(s[i:])
+			r, n, ok := Entity(s[i:])
 			if !ok {
 				return "", errAt(i, "Unknown entity at byte offset %d", i)
 			}
@@ -144,8 +144,9 @@ func Plain(s string) (string, error) {
 	return out.String(), nil
 }
 
-// parseStartTag splits `a href="x"` into its name and attributes.
-func parseStartTag(tag string) (name string, attrs map[string]string, ok bool) {
+// StartTag splits the inside of a start tag, `a href="x"`, into its lower-case name and its attributes
+// (values decoded); ok is false when it is not a well-formed tag.
+func StartTag(tag string) (name string, attrs map[string]string, ok bool) {
 	tag = strings.TrimSuffix(tag, "/")
 	i := 0
 	for i < len(tag) && (isNameByte(tag[i])) {
@@ -205,8 +206,9 @@ func isNameByte(c byte) bool {
 
 var named = map[string]string{"lt": "<", "gt": ">", "amp": "&", "quot": `"`}
 
-// decodeEntity decodes the entity at the start of s, returning its text and byte length.
-func decodeEntity(s string) (string, int, bool) {
+// Entity decodes the character reference at the start of s (the four names Telegram knows, or a numeric
+// one), returning its text and byte length.
+func Entity(s string) (string, int, bool) {
 	semi := strings.IndexByte(s, ';')
 	if semi < 2 || semi > 12 {
 		return "", 0, false

@@ -711,38 +711,28 @@ func (s *Server) edited(r *record) any {
 }
 
 func (s *Server) editMessageText(c *call) (any, *apiError) {
-	r, e := s.editTarget(c, "message to edit not found")
-	if e != nil {
-		return nil, e
-	}
-	if r.msg.Kind != "text" {
-		return nil, badRequest("there is no text in the message to edit")
-	}
-	f, e := s.format(c, "text", "parse_mode", "entities", 4096, true)
-	if e != nil {
-		return nil, e
-	}
-	mk, e := parseMarkup(c.str("reply_markup"))
-	if e != nil {
-		return nil, e
-	}
-	if f.text == r.msg.Text && f.mode == r.msg.ParseMode && string(f.entities) == string(r.entities) && mk.canonical == r.markup {
-		return nil, badRequest("%s", errNotModified)
-	}
-	r.msg.Text, r.msg.ParseMode, r.msg.Plain, r.entities = f.text, f.mode, f.plain, f.entities
-	mk.apply(r)
-	return s.edited(r), nil
+	return s.editFormatted(c, "text", "entities", 4096, true, func(m Message) bool { return m.Kind == "text" },
+		"there is no text in the message to edit")
 }
 
 func (s *Server) editMessageCaption(c *call) (any, *apiError) {
+	return s.editFormatted(c, "caption", "caption_entities", 1024, false,
+		func(m Message) bool { return m.File != nil && m.Kind != "sticker" && m.Kind != "video_note" },
+		"there is no caption in the message to edit")
+}
+
+// editFormatted replaces a message's text or caption (field, with its entities field and limit) and its
+// keyboard; editable says whether the message has such a field, else the edit fails with noField.
+func (s *Server) editFormatted(c *call, field, entitiesField string, limit int, required bool,
+	editable func(Message) bool, noField string) (any, *apiError) {
 	r, e := s.editTarget(c, "message to edit not found")
 	if e != nil {
 		return nil, e
 	}
-	if r.msg.File == nil || r.msg.Kind == "sticker" || r.msg.Kind == "video_note" {
-		return nil, badRequest("there is no caption in the message to edit")
+	if !editable(r.msg) {
+		return nil, badRequest("%s", noField)
 	}
-	f, e := s.format(c, "caption", "parse_mode", "caption_entities", 1024, false)
+	f, e := s.format(c, field, "parse_mode", entitiesField, limit, required)
 	if e != nil {
 		return nil, e
 	}

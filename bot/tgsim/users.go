@@ -181,9 +181,14 @@ func (s *Server) PressButton(u User, chatID int64, messageID int, data string) (
 			messageID, chatID, data, r.msg.ButtonTexts())
 		return ""
 	}
+	return s.pushCallback(u, chatID, r, data)
+}
+
+// pushCallback queues a callback query from u on message r with data; the caller holds s.mu.
+func (s *Server) pushCallback(u User, chatID int64, r *record, data string) string {
 	s.nextQuery++
 	id := strconv.FormatInt(4_000_000_000_000_000_000+int64(s.nextQuery), 10)
-	s.callbacks[id] = &callbackState{id: id, user: u, chatID: chatID, msgID: messageID, data: data}
+	s.callbacks[id] = &callbackState{id: id, user: u, chatID: chatID, msgID: r.msg.ID, data: data}
 	s.pushUpdate("callback_query", wireCallbackQuery{ID: id, From: wireUserOf(u), Message: s.wire(r, true),
 		ChatInstance: "ci" + strconv.FormatInt(chatID, 10), Data: data})
 	return id
