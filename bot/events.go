@@ -55,6 +55,7 @@ const (
 var defaultReminders = []int{24 * 60, 60}
 
 func (b *Bot) eventsRoutes(r *Router) {
+	b.addAudienceSource(b.eventAudience()) // events_broadcast.go
 	r.Command("events", b.handleEvents)
 	r.Callback("evl", b.handleEventList)  // evl|<page>
 	r.Callback("evc", b.handleEventCard)  // evc|<id>[|n]  (n: send a new message instead of editing)

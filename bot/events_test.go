@@ -515,3 +515,39 @@ func TestLastSeatRaceHonoursCapacity(t *testing.T) {
 		t.Errorf("statuses %v; want 2 going and 2 waiting", counts)
 	}
 }
+
+func TestBroadcastToAnEventsAttendees(t *testing.T) {
+	h := newHarness(t, nil)
+	h.onboard(adminUser, "fa", "general")
+	h.onboard(maryam, "fa", "home")
+	h.onboard(john, "en", "home")
+	e := h.addEvent(nil)
+	h.attend(maryam, e)
+	_, menu := h.compose(func() tgsim.Message {
+		return h.sim.SendText(adminUser, "کارگاه به سالن ۲ منتقل شد")
+	})
+	h.press(adminUser, menu, "شرکت‌کنندگان یک رویداد")
+	h.press(adminUser, h.last(adminUser), e.Title)
+	if got := h.last(adminUser).Plain; !strings.Contains(got, "تعداد: ۱ نفر") {
+		t.Fatalf("preview %q; want the one attendee", got)
+	}
+	h.press(adminUser, h.last(adminUser), "بفرست")
+	h.drain()
+	h.waitAdminText("فرستاده شد")
+	h.drain()
+	if h.countContaining(maryam, "سالن ۲") == 0 && !h.gotCopy(maryam) {
+		t.Error("the attendee did not get the broadcast")
+	}
+	if h.gotCopy(john) {
+		t.Error("a learner without a seat got the event broadcast")
+	}
+}
+
+func (h *harness) gotCopy(u tgsim.User) bool {
+	for _, m := range h.sim.BotMessages(u.ID) {
+		if m.CopyOf != nil {
+			return true
+		}
+	}
+	return false
+}
