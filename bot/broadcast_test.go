@@ -199,8 +199,8 @@ func TestBroadcastAudienceSource(t *testing.T) {
 	h.onboard(maryam, "fa", "home")
 	h.onboard(john, "en", "home")
 	h.bot.addAudienceSource(AudienceSource{
-		ID:    "ev",
-		Label: func(lang string) string { return "🎟 شرکت\u200cکنندگان یک رویداد" },
+		ID:    "evx",
+		Label: func(lang string) string { return "🎟 منبع آزمایشی مخاطبان" },
 		Choices: func(*store.Tx, string) []AudienceChoice {
 			return []AudienceChoice{{Arg: "ev1", Label: "کارگاه قیمت\u200cگذاری"}}
 		},
@@ -215,7 +215,7 @@ func TestBroadcastAudienceSource(t *testing.T) {
 	original, menu := h.compose(func() tgsim.Message {
 		return h.sim.SendText(adminUser, "کارگاه به سالن ۲ منتقل شد")
 	})
-	h.press(adminUser, menu, "شرکت\u200cکنندگان یک رویداد")
+	h.press(adminUser, menu, "منبع آزمایشی مخاطبان")
 	h.press(adminUser, h.last(adminUser), "کارگاه قیمت\u200cگذاری")
 	summary := h.last(adminUser)
 	if !strings.Contains(summary.Plain, "تعداد: ۱ نفر") {
