@@ -1,4 +1,4 @@
-package bot
+package bot_test
 
 import (
 	"context"
@@ -13,6 +13,9 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/tavan7/tavan/bot"
+	"github.com/tavan7/tavan/bot/app"
+	"github.com/tavan7/tavan/bot/app/apptest"
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/bot/tgsim"
 	"github.com/tavan7/tavan/locales"
@@ -45,8 +48,8 @@ func BenchmarkHandleUpdate(b *testing.B) {
 	defer db.Close()
 	texts, _ := locales.Load()
 	api := &nullAPI{}
-	bot, err := New(Deps{API: api, Store: db, Texts: texts, Catalog: embeddedCatalog(b), Location: tehran,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	a, err := app.New(app.Config{Deps: bot.Deps{API: api, Store: db, Texts: texts, Catalog: apptest.EmbeddedCatalog(b), Location: apptest.Tehran,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -63,7 +66,7 @@ func BenchmarkHandleUpdate(b *testing.B) {
 				Chat: &tgbotapi.Chat{ID: chat, Type: "private"}, Text: "/settings",
 				Entities: []tgbotapi.MessageEntity{{Type: "bot_command", Offset: 0, Length: 9}},
 			}}
-			bot.handle(context.Background(), u)
+			a.HandleUpdate(context.Background(), u)
 		}
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "updates/s")
@@ -73,13 +76,13 @@ func BenchmarkHandleUpdate(b *testing.B) {
 // reply to their last message before sending the next. A bot that handles one update at a time manages
 // about 20 updates/s here. Run with TAVAN_LOAD=1 (it takes a few seconds); the figure goes to the README.
 func TestThroughputUnderLatency(t *testing.T) {
-	if testing.Short() || !loadTests() {
+	if testing.Short() || !apptest.LoadTests() {
 		t.Skip("load test: set TAVAN_LOAD=1")
 	}
-	h := newHarness(t, func(d *Deps) { d.Workers = 64 })
+	h := newHarness(t, func(c *app.Config) { c.Workers = 64 })
 	const users, rounds = 50, 30
-	h.sim.SetLatency(50 * time.Millisecond)
-	events, cancel := h.sim.Subscribe()
+	h.Sim.SetLatency(50 * time.Millisecond)
+	events, cancel := h.Sim.Subscribe()
 	defer cancel()
 	replies := make([]chan struct{}, users)
 	for i := range replies {
@@ -100,7 +103,7 @@ func TestThroughputUnderLatency(t *testing.T) {
 			defer wg.Done()
 			u := tgsim.User{ID: int64(5001 + i), FirstName: fmt.Sprint("u", i), LanguageCode: "fa"}
 			for r := 0; r < rounds; r++ {
-				h.sim.SendText(u, "/help")
+				h.Sim.SendText(u, "/help")
 				select {
 				case <-replies[i]:
 				case <-time.After(30 * time.Second):

@@ -1,10 +1,15 @@
-// Package bot is Tavan's application: the update loop, the router and one file per feature. It talks to
-// Telegram through tgbotapi and keeps its state in package store.
+// Package bot is Tavan's core: the update loop (long polling or webhook), dispatch by chat, the router
+// and its guards, Ctx and Apply, the sender and the outbox's delivery, the callback codec, the one text
+// helper (Voice), and the registries that features fill when app.New registers them: routes, deep-link
+// prefixes, menu entries, loops, and contributions to shared screens. It names no feature.
 package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -26,7 +31,8 @@ type Telegram interface {
 	MakeRequest(endpoint string, params tgbotapi.Params) (*tgbotapi.APIResponse, error)
 }
 
-// Deps is everything the bot needs from outside; cmd/tavanbot wires it.
+// Deps is everything the core needs from outside; bot/app builds it from cmd/tavanbot's configuration.
+// Features take their own options when they are registered.
 type Deps struct {
 	API      Telegram
 	APIURL   string       // e.g. https://api.telegram.org; getUpdates is called on APIURL/bot<token>/getUpdates
@@ -43,53 +49,50 @@ type Deps struct {
 
 	Catalog     *lessons.Catalog                 // the content served at start
 	LoadContent func() (*lessons.Catalog, error) // loads the content again for /reload and SIGHUP; nil = fixed
-	QuizMode    string                           // "poll" (native quiz polls, the default) or "buttons"
-	PassShare   float64                          // share of right answers that passes a lesson quiz; default 0.5
 
 	PollTimeout time.Duration // long-poll seconds; default 25s
 	Workers     int           // parallel chat workers; default 64
 
-	// The consultants club (consult.go); zero values take the defaults there.
-	ConsultOfferTimeout   time.Duration // a request unclaimed this long is offered to every available consultant; 10m
-	ConsultIdleTimeout    time.Duration // an open session silent this long closes itself; 24h
-	ConsultDailyLimit     int           // requests a learner may make per day; 3
-	ConsultSweepEvery     time.Duration // how often Run checks those timeouts; 1m; negative: never (tests sweep themselves)
-	ConsultRelayPerMinute int           // messages one chat may relay per minute before being asked to slow down; 20
-
-	Ops     OpsOptions       // figures, backups, ops listener, webhook mode (ops.go)
 	Metrics *metrics.Metrics // Prometheus series; nil makes a fresh private registry
-	// Delivery (delivery.go): flood limits, quiet hours, and the timer the sender and scheduler wait on.
+
+	// Webhook mode (webhook.go): the public HTTPS URL Telegram posts to ("" = long polling) and the
+	// X-Telegram-Bot-Api-Secret-Token it must send (generated when empty).
+	WebhookURL    string
+	WebhookSecret string
+	// HTTPToken is the bearer token of the ops listener's protected routes (/metrics and what features
+	// add with OpsRoute); "" refuses them.
+	HTTPToken string
+
+	// Delivery (delivery.go): flood limits, quiet hours, and the timer the sender and loops wait on.
 	SendRate      float64                                               // messages a second over all chats; default 30 (1000 when PaidBroadcast)
 	PaidBroadcast bool                                                  // allow_paid_broadcast on bulk sends; allows SendRate up to 1000
 	QuietHours    string                                                // no bulk sends then, in the learner's zone: "23:00-07:00" (default) or "off"
 	After         func(d time.Duration) (<-chan time.Time, func() bool) // a timer on Now; nil = real timers
 }
 
-// Bot is the running application.
+// Bot is the running core with the features registered into it.
 type Bot struct {
 	Deps
 	router  *Router
+	reg     registry
 	content atomic.Pointer[lessons.Catalog]
 
-	pollsUnsupported atomic.Bool // the Bot API server refused sendPoll: quizzes use buttons from then on
+	inflight inflightCounter
+	lastPoll atomic.Int64 // unix nanos of the last successful getUpdates (or webhook call), for health checks
+	panics   atomic.Int64
 
-	inflight        inflightCounter
-	noticeDelivered func(store.Job, Notice) // tests observe what the outbox sender delivered
-	lastPoll        atomic.Int64            // unix nanos of the last successful getUpdates (or webhook call), for health checks
-	panics          atomic.Int64
+	// NoticeDelivered, when set (tests), is told of every notice the outbox sender delivered.
+	NoticeDelivered func(store.Job, Notice)
 
-	club clubState     // consult_relay.go, consult_sweep.go: the club's in-memory state
-	ops  opsState      // ops.go: readiness, webhook wake-up, figure hooks
-	dl   deliveryState // the outbox sender, the Gate, the scheduler and broadcasts (delivery.go)
+	serving atomic.Bool   // the bot takes updates and is not shutting down (/readyz)
+	wake    chan struct{} // the webhook handler wakes the inbox reader
+	dl      deliveryState
 }
 
-// New builds a bot; Run starts it.
+// New builds the core; features register into it (bot/app), then Run starts it.
 func New(d Deps) (*Bot, error) {
 	if d.API == nil || d.Store == nil || d.Texts == nil || d.Catalog == nil {
 		return nil, errors.New("bot: API, Store, Texts and Catalog are required")
-	}
-	if d.PassShare <= 0 || d.PassShare > 1 {
-		d.PassShare = 0.5
 	}
 	if d.Location == nil {
 		d.Location = time.UTC
@@ -112,15 +115,24 @@ func New(d Deps) (*Bot, error) {
 	if d.HTTP == nil {
 		d.HTTP = &http.Client{Timeout: d.PollTimeout + 15*time.Second}
 	}
-	b := &Bot{Deps: d}
+	if d.WebhookURL != "" && d.WebhookSecret == "" {
+		// Telegram echoes the secret in a header; without a configured one, a fresh one per run is as good.
+		var raw [24]byte
+		if _, err := rand.Read(raw[:]); err != nil {
+			return nil, fmt.Errorf("webhook secret: %w", err)
+		}
+		d.WebhookSecret = hex.EncodeToString(raw[:])
+	}
+	if d.Metrics == nil {
+		d.Metrics = metrics.New()
+	}
+	b := &Bot{Deps: d, router: newRouter(), wake: make(chan struct{}, 1)}
+	b.reg.init()
 	if err := b.initDelivery(); err != nil {
 		return nil, err
 	}
 	b.content.Store(d.Catalog)
-	if err := b.initOps(); err != nil {
-		return nil, err
-	}
-	b.router = b.routes()
+	b.initMetrics()
 	return b, nil
 }
 
@@ -128,8 +140,8 @@ func New(d Deps) (*Bot, error) {
 // short read of the store); checked on every request.
 func (b *Bot) IsAdmin(id int64) bool { return slices.Contains(b.Admins, id) || b.Store.IsAdmin(id) }
 
-// now is the current time in the program's zone.
-func (b *Bot) now() time.Time { return b.Now().In(b.Location) }
+// LocalNow is the current time in the program's zone.
+func (b *Bot) LocalNow() time.Time { return b.Now().In(b.Location) }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
@@ -143,22 +155,21 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // Run serves updates until ctx ends. It removes any webhook first (long polling and a webhook cannot
-// coexist) and publishes the command menus. With Ops.WebhookURL it sets the webhook instead and handles
-// what WebhookHandler receives (webhook.go).
+// coexist) and publishes the command menus. With WebhookURL it sets the webhook instead and handles what
+// WebhookHandler receives (webhook.go). The features' services and loops run beside the update loop and
+// the outbox sender, and end with ctx.
 func (b *Bot) Run(ctx context.Context) error {
-	if b.Ops.WebhookURL != "" {
+	if err := b.Validate(); err != nil {
+		return err
+	}
+	if b.WebhookURL != "" {
 		if err := b.setWebhook(); err != nil {
 			return err
 		}
 	} else if _, err := b.API.Request(tgbotapi.DeleteWebhookConfig{}); err != nil {
-		return describe("deleteWebhook", err)
+		return Describe("deleteWebhook", err)
 	}
 	b.setCommands()
-	stopEvents := b.startEventsLoop(ctx) // events.go: seat offers lapse on time
-	defer stopEvents()
-	// consult_sweep.go: the club's timeouts, until ctx ends; waited for so the store outlives the sweep.
-	wait := b.startConsultSweeps(ctx)
-	defer wait()
-	defer b.servingUntil(ctx)() // ops.go: /readyz
-	return b.serve(ctx)         // updates (polling or webhook) with the outbox sender, the scheduler and broadcasts (delivery.go)
+	defer b.servingUntil(ctx)() // /readyz
+	return b.serve(ctx)
 }

@@ -8,7 +8,7 @@ import (
 
 func TestCallbackRoundTrip(t *testing.T) {
 	tests := []struct {
-		action string
+		action Action
 		args   []string
 	}{
 		{"lang", []string{"fa"}},
@@ -16,10 +16,10 @@ func TestCallbackRoundTrip(t *testing.T) {
 		{"lesson", []string{"home-business-01", "next"}},
 	}
 	for _, tt := range tests {
-		data := cb(tt.action, tt.args...)
+		data := tt.action.Data(tt.args...)
 		action, args, ok := parseCallback(data)
 		if !ok || action != tt.action || !slices.Equal(args, tt.args) {
-			t.Errorf("parseCallback(cb(%q, %q)) = %q, %q, %v", tt.action, tt.args, action, args, ok)
+			t.Errorf("parseCallback(%q.Data(%q)) = %q, %q, %v", tt.action, tt.args, action, args, ok)
 		}
 	}
 }
@@ -35,10 +35,10 @@ func TestCallbackRejectsStale(t *testing.T) {
 func TestCallbackTooLongPanics(t *testing.T) {
 	defer func() {
 		if recover() == nil {
-			t.Error("cb accepted data over 64 bytes")
+			t.Error("Action.Data accepted data over 64 bytes")
 		}
 	}()
-	cb("x", strings.Repeat("a", 70))
+	Action("x").Data(strings.Repeat("a", 70))
 }
 
 func FuzzParseCallback(f *testing.F) {
@@ -53,8 +53,8 @@ func FuzzParseCallback(f *testing.F) {
 		if len(data) > maxCallbackData || action == "" {
 			t.Fatalf("parseCallback(%q) = %q, %q accepted invalid data", data, action, args)
 		}
-		if again := cb(action, args...); again != data {
-			t.Fatalf("cb(parseCallback(%q)) = %q; want the input", data, again)
+		if again := action.Data(args...); again != data {
+			t.Fatalf("Data(parseCallback(%q)) = %q; want the input", data, again)
 		}
 	})
 }

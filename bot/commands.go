@@ -2,26 +2,72 @@ package bot
 
 import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"github.com/tavan7/tavan/bot/store"
 )
 
-// menuCommands are the commands Telegram shows in its menu, in this order; descriptions live in locales
-// as "Cmd<name>".
-var menuCommands = []string{"today", "courses", "events", "review", "consult", "me", "library", "resources", "centres", "stories", "ambassador", "feedback", "settings", "language", "verify", "help", "privacy", "deleteme", "start"}
-
-// setCommands publishes the command menu in Persian (the default) and English.
+// setCommands publishes the command menus in Persian (the default) and English: the learners' menu for
+// everyone, and for the chats of each other audience (admins, consultants) the learners' entries followed
+// by theirs.
 func (b *Bot) setCommands() {
+	b.publishMenu(Learners, nil)
+	audiences := map[string][]int64{}
+	for _, e := range b.reg.menu {
+		if e.audience == Learners {
+			continue
+		}
+		if _, ok := audiences[e.audience]; !ok {
+			audiences[e.audience] = b.menuMembers(e.audience)
+		}
+	}
+	for aud, chats := range audiences {
+		for _, chatID := range chats {
+			b.publishMenu(aud, &tgbotapi.BotCommandScope{Type: "chat", ChatID: chatID})
+		}
+	}
+}
+
+// menuMembers are the chats that see an audience's entries.
+func (b *Bot) menuMembers(audience string) []int64 {
+	if audience == Admins {
+		ids := append([]int64(nil), b.Deps.Admins...)
+		_ = b.Store.View(func(tx *store.Tx) error {
+			stored, err := tx.Admins()
+			for _, a := range stored {
+				ids = append(ids, a.ID)
+			}
+			return err
+		})
+		return ids
+	}
+	if fn := b.reg.menuGroups[audience]; fn != nil {
+		return fn()
+	}
+	return nil
+}
+
+// publishMenu sets the menu of one audience, in both languages, at scope (nil: the default scope).
+func (b *Bot) publishMenu(audience string, scope *tgbotapi.BotCommandScope) {
 	for _, lang := range []string{"fa", "en"} {
-		cmds := make([]tgbotapi.BotCommand, 0, len(menuCommands))
-		for _, name := range menuCommands {
-			cmds = append(cmds, tgbotapi.BotCommand{Command: name, Description: b.Texts.T(lang, "Cmd_"+name)})
+		var cmds []tgbotapi.BotCommand
+		for _, e := range b.reg.menu {
+			if e.audience == Learners || e.audience == audience {
+				cmds = append(cmds, tgbotapi.BotCommand{Command: e.name, Description: b.Texts.T(lang, "Cmd_"+e.name)})
+			}
+		}
+		if len(cmds) == 0 {
+			return
 		}
 		cfg := tgbotapi.NewSetMyCommands(cmds...)
+		if scope != nil {
+			cfg = tgbotapi.NewSetMyCommandsWithScope(*scope, cmds...)
+		}
 		if lang != "fa" {
 			cfg.LanguageCode = lang
 		}
 		if _, err := b.API.Request(cfg); err != nil {
 			// The menu is a convenience; a server without setMyCommands still gets a working bot.
-			b.Logger.Warn("setMyCommands", "lang", lang, "err", describe("setMyCommands", err)) // describe: no token
+			b.Logger.Warn("setMyCommands", "lang", lang, "audience", audience, "err", Describe("setMyCommands", err)) // Describe: no token
 		}
 	}
 }

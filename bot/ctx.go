@@ -7,20 +7,19 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/tavan7/tavan/bot/store"
-	"github.com/tavan7/tavan/locales"
 )
 
 // Ctx is one update being handled: who sent it, in which language to answer, and helpers to answer.
 type Ctx struct {
+	Voice  // the sender's language
 	b      *Bot
 	Update tgbotapi.Update
 	User   *store.User // the sender as stored, or a fresh record for a first-time user
-	Lang   string
 	ChatID int64
 
 	Command string   // for commands: the name without slash or @bot
 	Args    string   // for commands: the text after the command
-	Action  string   // for callbacks: the decoded action
+	Action  Action   // for callbacks: the decoded action
 	Data    []string // for callbacks: the decoded arguments
 
 	applied   bool // this run committed the update's state change
@@ -28,18 +27,15 @@ type Ctx struct {
 	clearStep bool // a command interrupts any conversation step
 }
 
-// errDuplicate stops a handler whose update was already applied before a crash.
-var errDuplicate = errors.New("update already handled")
+// ErrDuplicate stops a handler whose update was already applied before a crash.
+var ErrDuplicate = errors.New("update already handled")
 
-// T renders a message in the user's language.
-func (c *Ctx) T(id string, kv ...any) string { return c.b.Texts.T(c.Lang, id, kv...) }
-
-// N renders a plural message in the user's language.
-func (c *Ctx) N(id string, n int, kv ...any) string { return c.b.Texts.N(c.Lang, id, n, kv...) }
+// Applied reports whether this run committed the update's state change.
+func (c *Ctx) Applied() bool { return c.applied }
 
 // Apply commits a state change for this update: it reloads the sender inside the transaction, lets fn
 // change them (and anything else through tx), saves them and marks the update handled, all at once.
-// A redelivered update gets errDuplicate, and the handler stops without repeating itself.
+// A redelivered update gets ErrDuplicate, and the handler stops without repeating itself.
 func (c *Ctx) Apply(fn func(tx *store.Tx, u *store.User) error) error {
 	var saved *store.User
 	change := func(tx *store.Tx) error {
@@ -84,25 +80,39 @@ func (c *Ctx) Apply(fn func(tx *store.Tx, u *store.User) error) error {
 			return err
 		}
 		if !ok {
-			return errDuplicate
+			return ErrDuplicate
 		}
 		c.applied = true
 	}
 	c.User = saved
-	c.Lang = userLang(saved)
+	c.Lang = UserLang(saved)
+	return nil
+}
+
+// ApplyTx commits a change that does not save the sender (deleting them) and marks the update handled,
+// at once. A redelivered update gets ErrDuplicate.
+func (c *Ctx) ApplyTx(fn func(tx *store.Tx) error) error {
+	ok, err := c.b.Store.Apply(c.Update.UpdateID, fn)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrDuplicate
+	}
+	c.applied = true
 	return nil
 }
 
 // Reply sends a new message to the chat.
 func (c *Ctx) Reply(ctx context.Context, text string, markup any) (tgbotapi.Message, error) {
-	return c.b.sendText(ctx, c.ChatID, text, markup)
+	return c.b.SendText(ctx, c.ChatID, text, markup)
 }
 
 // Menu shows text with an inline keyboard: a button press edits the message it came from, so a menu
 // moves step by step in one message; anything else sends a new message.
 func (c *Ctx) Menu(ctx context.Context, text string, kb *tgbotapi.InlineKeyboardMarkup) error {
 	if q := c.Update.CallbackQuery; q != nil && q.Message != nil {
-		return c.b.editText(ctx, q.Message.Chat.ID, q.Message.MessageID, text, kb)
+		return c.b.EditText(ctx, q.Message.Chat.ID, q.Message.MessageID, text, kb)
 	}
 	var markup any
 	if kb != nil {
@@ -121,7 +131,7 @@ func (c *Ctx) Toast(ctx context.Context, text string, alert bool) error {
 	c.answered = true
 	answer := tgbotapi.NewCallback(q.ID, text)
 	answer.ShowAlert = alert
-	return c.b.request(ctx, answer)
+	return c.b.Request(ctx, answer)
 }
 
 // IsAdmin reports whether the sender is an admin, checked on this request.
@@ -130,6 +140,12 @@ func (c *Ctx) IsAdmin() bool { return c.b.IsAdmin(c.User.ID) }
 // Fail returns an error whose message, localized, is what the user sees.
 func (c *Ctx) Fail(id string, kv ...any) error { return &userError{id: id, kv: kv} }
 
+// IsFail reports whether err is a refusal made by Ctx.Fail (shown to the user) rather than a failure.
+func IsFail(err error) bool {
+	var ue *userError
+	return errors.As(err, &ue)
+}
+
 // userError carries a message id for the user instead of Go error text.
 type userError struct {
 	id string
@@ -137,6 +153,3 @@ type userError struct {
 }
 
 func (e *userError) Error() string { return "user error: " + e.id }
-
-// userLang is the language to speak to u in.
-func userLang(u *store.User) string { return locales.Lang(u.Lang, u.LanguageCode) }

@@ -41,21 +41,9 @@ const gateHeadroom = 0.985
 type deliveryState struct {
 	partLens sync.Map // Telegram length of lesson parts (partLen): a fan-out renders the same few thousand times
 
-	gate        *outbox.Gate
-	sender      atomic.Pointer[outbox.Engine] // set while Run runs
-	quiet       QuietHours
-	tickMu      sync.Mutex // one scheduler tick at a time (cron and tests may call it together)
-	pruneCursor []byte     // where the next chunk of dedupe-key pruning starts (under tickMu)
-
-	bcEditMu   sync.Mutex // one progress edit at a time
-	bcMu       sync.Mutex
-	bcCanceled map[uint64]bool // broadcasts known to be canceled (their jobs are skipped)
-	bcDirty    map[uint64]bool // broadcasts whose progress message is due an update
-	bcWake     chan struct{}
-	bcEdited   map[uint64]time.Time
-	bcSpeed    map[uint64]speedSample
-	audiences  []AudienceSource   // broadcast audiences other features offer (broadcast.go)
-	fanOutHook func(cursor int64) // tests: called after each fan-out batch is committed
+	gate   *outbox.Gate
+	sender atomic.Pointer[outbox.Engine] // set while Run runs
+	quiet  QuietHours
 }
 
 // QuietHours is a window of the learner's day without bulk messages; Start == End means none.
@@ -110,8 +98,8 @@ func (q QuietHours) Contains(minute int) bool {
 	return minute >= q.Start || minute < q.End
 }
 
-// until is the end of the window that local (in quiet hours) is in.
-func (q QuietHours) until(local time.Time) time.Time {
+// Until is the end of the window that local (in quiet hours) is in.
+func (q QuietHours) Until(local time.Time) time.Time {
 	end := time.Date(local.Year(), local.Month(), local.Day(), q.End/60, q.End%60, 0, 0, local.Location())
 	if !end.After(local) {
 		end = end.AddDate(0, 0, 1)
@@ -150,39 +138,32 @@ func (b *Bot) initDelivery() error {
 	// The Gate paces in real time whatever clock the bot runs on: flood limits are physical. Tests make
 	// Sleep instant, and the Gate trusts Sleep, so pacing never holds them up.
 	b.dl.gate = outbox.NewGate(outbox.GateOptions{Rate: rate * gateHeadroom, Now: time.Now, Sleep: b.Sleep})
-	b.dl.bcCanceled = map[uint64]bool{}
-	b.dl.bcDirty = map[uint64]bool{}
-	b.dl.bcEdited = map[uint64]time.Time{}
-	b.dl.bcSpeed = map[uint64]speedSample{}
-	b.dl.bcWake = make(chan struct{}, 1)
 	return nil
 }
 
-// deliveryRoutes registers the commands and buttons of delivery: the scheduler's, the schedule settings,
-// broadcasts and dead letters.
-func (b *Bot) deliveryRoutes(r *Router) {
-	b.scheduleRoutes(r)
-	b.scheduleSettingsRoutes(r)
-	b.broadcastRoutes(r)
-	b.deadLetterRoutes(r)
-}
-
-// serve runs the update loop, the sender, the daily scheduler and the broadcast progress reporter until
-// ctx ends. Each ends with ctx; the sender commits what its last sends did before it returns.
+// serve runs the update loop, the outbox sender, and the features' services and loops until ctx ends.
+// Each ends with ctx; the sender commits what its last sends did before it returns.
 func (b *Bot) serve(ctx context.Context) error {
 	eng := b.newSender()
 	b.registerSenderMetrics()
 	defer b.dl.sender.Store(nil)
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
-		if b.Ops.WebhookURL != "" {
-			return b.runWebhook(ctx) // ops.go
+		if b.WebhookURL != "" {
+			return b.runWebhook(ctx)
 		}
 		return b.poll(ctx)
 	})
 	g.Go(func() error { return eng.Run(ctx) })
-	g.Go(func() error { return b.runScheduler(ctx) })
-	g.Go(func() error { return b.runBroadcasts(ctx) })
+	for _, s := range b.reg.services {
+		g.Go(func() error {
+			if err := s.run(ctx); err != nil {
+				return fmt.Errorf("%s: %w", s.name, err)
+			}
+			return nil
+		})
+	}
+	g.Go(func() error { return b.runLoops(ctx) })
 	return g.Wait()
 }
 
@@ -224,6 +205,16 @@ func (b *Bot) newSender() *outbox.Engine {
 	return eng
 }
 
+// jobFinished tells the features that asked (OnJobFinished) that the sender finished a job.
+func (b *Bot) jobFinished(j *store.Job, outcome string) {
+	for _, fn := range b.reg.jobDone {
+		fn(j, outcome)
+	}
+}
+
+// Sender is the outbox sender while the bot runs, else nil.
+func (b *Bot) Sender() *outbox.Engine { return b.dl.sender.Load() }
+
 // wakeSender tells the sender that jobs were committed.
 func (b *Bot) wakeSender() {
 	if eng := b.dl.sender.Load(); eng != nil {
@@ -249,8 +240,10 @@ func (b *Bot) deliverJob(ctx context.Context, j *store.Job) error {
 		n.ChatID = j.ChatID
 	}
 	n.Bulk = j.Lane == store.LaneBulk
-	if id, ok := broadcastOfGroup(j.Group); ok && b.broadcastCanceled(id) {
-		return outbox.Skip(store.OutcomeCanceled)
+	for _, skip := range b.reg.jobSkip {
+		if skip(j) {
+			return outbox.Skip(store.OutcomeCanceled)
+		}
 	}
 	class := outbox.Notice
 	if n.Bulk {
@@ -258,8 +251,8 @@ func (b *Bot) deliverJob(ctx context.Context, j *store.Job) error {
 	}
 	d := &delivery{class: class, paid: n.Bulk && b.PaidBroadcast}
 	err := b.Deliver(withSendLane(context.WithValue(ctx, deliveryKey{}, d), j.Lane), n) // ops.go: sends metric by lane
-	if err == nil && b.noticeDelivered != nil {
-		b.noticeDelivered(*j, n)
+	if err == nil && b.NoticeDelivered != nil {
+		b.NoticeDelivered(*j, n)
 	}
 	if err != nil && ctx.Err() != nil && d.sent > 0 {
 		return errors.Join(outbox.ErrPartial, err) // shutdown in the middle of a lesson: counted as a possible repeat
@@ -277,7 +270,7 @@ func (b *Bot) Deliver(ctx context.Context, n Notice) error {
 		got, err := b.Store.GetUser(n.ChatID)
 		switch {
 		case err == nil:
-			u, lang = got, userLang(got)
+			u, lang = got, UserLang(got)
 			if n.Bulk && !u.Active(b.Now()) {
 				return outbox.Skip(store.OutcomeSkipped)
 			}
@@ -295,17 +288,17 @@ func (b *Bot) Deliver(ctx context.Context, n Notice) error {
 		if n.Keyboard != nil && n.Text == "" {
 			cp.ReplyMarkup = n.Keyboard // no text to carry the keyboard: the copy does
 		}
-		if _, err := b.send(ctx, cp); err != nil {
+		if _, err := b.Send(ctx, cp); err != nil {
 			return err
 		}
 		sent = true
 	}
 	if n.LessonID != "" {
-		if l := b.catalog().Lesson(n.LessonID); l != nil {
+		if l := b.Content().Lesson(n.LessonID); l != nil && b.reg.lesson != nil {
 			if u == nil {
 				u = &store.User{ID: n.ChatID}
 			}
-			if err := b.deliverLesson(ctx, n.ChatID, lang, u, l); err != nil {
+			if err := b.reg.lesson(ctx, n.ChatID, b.Voice(lang), u, l); err != nil {
 				return err
 			}
 			sent = true
@@ -318,13 +311,13 @@ func (b *Bot) Deliver(ctx context.Context, n Notice) error {
 		if n.Keyboard != nil {
 			markup = n.Keyboard
 		}
-		if _, err := b.sendText(ctx, n.ChatID, n.Text, markup); err != nil {
+		if _, err := b.SendText(ctx, n.ChatID, n.Text, markup); err != nil {
 			return err
 		}
 		sent = true
 	}
 	if v := n.Venue; v != nil {
-		if _, err := b.send(ctx, tgbotapi.NewVenue(n.ChatID, v.Title, v.Address, v.Lat, v.Lon)); err != nil {
+		if _, err := b.Send(ctx, tgbotapi.NewVenue(n.ChatID, v.Title, v.Address, v.Lat, v.Lon)); err != nil {
 			return err
 		}
 		sent = true
@@ -332,7 +325,7 @@ func (b *Bot) Deliver(ctx context.Context, n Notice) error {
 	if d := n.Document; d != nil {
 		doc := tgbotapi.NewDocument(n.ChatID, tgbotapi.FileBytes{Name: d.Name, Bytes: d.Data})
 		doc.Caption, doc.ParseMode = d.Caption, tgbotapi.ModeHTML
-		if _, err := b.send(ctx, doc); err != nil {
+		if _, err := b.Send(ctx, doc); err != nil {
 			return err
 		}
 		sent = true
@@ -358,6 +351,9 @@ func deliveryOf(ctx context.Context) *delivery {
 	return d
 }
 
+// Quiet are the quiet hours bulk sends keep.
+func (b *Bot) Quiet() QuietHours { return b.dl.quiet }
+
 // quietUntil holds a bulk job during quiet hours in the learner's zone. A daily lesson at a time the
 // learner chose inside the window is theirs to have: it is not held.
 func (b *Bot) quietUntil(j *store.Job, now time.Time) time.Time {
@@ -368,20 +364,20 @@ func (b *Bot) quietUntil(j *store.Job, now time.Time) time.Time {
 	if err != nil {
 		return time.Time{} // nothing to hold for: Deliver skips or sends it
 	}
-	local := now.In(b.zoneOf(u))
+	local := now.In(b.ZoneOf(u))
 	if !b.dl.quiet.Contains(local.Hour()*60 + local.Minute()) {
 		return time.Time{}
 	}
 	if strings.HasPrefix(j.Dedupe, "daily:") && u.DailyMinute >= 0 && b.dl.quiet.Contains(u.DailyMinute) {
 		return time.Time{}
 	}
-	return b.dl.quiet.until(local)
+	return b.dl.quiet.Until(local)
 }
 
-// partLen is the length Telegram counts for a lesson part (HTML), measured once per part: a daily
+// PartLen is the length Telegram counts for a lesson part (HTML), measured once per part: a daily
 // fan-out sends the same parts to thousands of learners. Parts are complete HTML, so the length of a
 // part followed by a footer is the sum of the two. A part that does not parse counts as too long.
-func (b *Bot) partLen(part string) int {
+func (b *Bot) PartLen(part string) int {
 	if n, ok := b.dl.partLens.Load(part); ok {
 		return n.(int)
 	}
@@ -393,10 +389,10 @@ func (b *Bot) partLen(part string) int {
 	return n
 }
 
-// zoneOf is the learner's time zone.
-func (b *Bot) zoneOf(u *store.User) *time.Location {
+// ZoneOf is the learner's time zone.
+func (b *Bot) ZoneOf(u *store.User) *time.Location {
 	if u.TZ != "" {
-		if loc, err := loadZone(u.TZ); err == nil {
+		if loc, err := LoadZone(u.TZ); err == nil {
 			return loc
 		}
 	}
@@ -405,7 +401,8 @@ func (b *Bot) zoneOf(u *store.User) *time.Location {
 
 var zoneCache sync.Map // name → *time.Location
 
-func loadZone(name string) (*time.Location, error) {
+// LoadZone loads a time zone by name, once.
+func LoadZone(name string) (*time.Location, error) {
 	if loc, ok := zoneCache.Load(name); ok {
 		return loc.(*time.Location), nil
 	}

@@ -1,4 +1,4 @@
-package bot
+package bot_test
 
 import (
 	"context"
@@ -9,27 +9,30 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/tavan7/tavan/bot"
+	"github.com/tavan7/tavan/bot/app"
+	"github.com/tavan7/tavan/bot/app/apptest"
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/bot/tgsim"
 )
 
 func TestDeliverEveryKindOfNotice(t *testing.T) {
 	h := newHarness(t, nil)
-	h.onboard(maryam, "fa", "home")
-	h.send(adminUser, "سلام")
-	original := h.sim.SendMedia(adminUser, tgsim.Media{Kind: "photo", Data: []byte("\x89PNG fake"), Caption: "پوستر رویداد"})
-	h.settle()
+	h.Onboard(maryam, "fa", "home")
+	h.Send(adminUser, "سلام")
+	original := h.Sim.SendMedia(adminUser, tgsim.Media{Kind: "photo", Data: []byte("\x89PNG fake"), Caption: "پوستر رویداد"})
+	h.Settle()
 	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData("جزئیات", cb("courses"))))
-	before := h.count(maryam)
-	h.notify(Notice{
+	before := h.Count(maryam)
+	h.Notify(bot.Notice{
 		ChatID:   maryam.ID,
-		CopyFrom: &NoticeCopy{ChatID: adminUser.ID, MessageID: original.ID},
+		CopyFrom: &bot.NoticeCopy{ChatID: adminUser.ID, MessageID: original.ID},
 		Text:     "یادآوری: کارگاه <b>فردا</b> ساعت ۱۸ است.",
 		Keyboard: &kb,
-		Venue:    &NoticeVenue{Lat: 35.7, Lon: 51.4, Title: "مرکز نوآوری", Address: "تهران، خیابان آزادی"},
-		Document: &NoticeDocument{Name: "event.ics", Data: []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"), Caption: "تقویم"},
+		Venue:    &bot.NoticeVenue{Lat: 35.7, Lon: 51.4, Title: "مرکز نوآوری", Address: "تهران، خیابان آزادی"},
+		Document: &bot.NoticeDocument{Name: "event.ics", Data: []byte("BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"), Caption: "تقویم"},
 	})
-	got := h.sim.BotMessages(maryam.ID)[before:]
+	got := h.Sim.BotMessages(maryam.ID)[before:]
 	if len(got) != 4 {
 		t.Fatalf("a notice with a copy, text, venue and document produced %d messages; want 4: %+v", len(got), got)
 	}
@@ -49,21 +52,21 @@ func TestDeliverEveryKindOfNotice(t *testing.T) {
 
 func TestDeliverLessonNotice(t *testing.T) {
 	h := newHarness(t, nil)
-	h.onboard(john, "en", "home")
-	l := h.bot.catalog().Course("home-business").Lessons[1]
-	h.notify(Notice{ChatID: john.ID, LessonID: l.ID, Bulk: true})
-	if n := h.countContaining(john, "Starting a home business — lesson 2"); n != 1 {
-		t.Errorf("a lesson notice arrived %d times; want once with its footer. Messages: %q", n, h.botTexts(john))
+	h.Onboard(john, "en", "home")
+	l := h.App.Content().Course("home-business").Lessons[1]
+	h.Notify(bot.Notice{ChatID: john.ID, LessonID: l.ID, Bulk: true})
+	if n := h.CountContaining(john, "Starting a home business — lesson 2"); n != 1 {
+		t.Errorf("a lesson notice arrived %d times; want once with its footer. Messages: %q", n, h.BotTexts(john))
 	}
 }
 
 func TestDedupeSendsOnce(t *testing.T) {
 	h := newHarness(t, nil)
-	h.onboard(maryam, "fa", "home")
+	h.Onboard(maryam, "fa", "home")
 	for range 3 {
-		h.notify(Notice{ChatID: maryam.ID, Text: "جلسهٔ فردا لغو شد.", Dedupe: "cancel:ev1:101"})
+		h.Notify(bot.Notice{ChatID: maryam.ID, Text: "جلسهٔ فردا لغو شد.", Dedupe: "cancel:ev1:101"})
 	}
-	if n := h.countContaining(maryam, "جلسهٔ فردا لغو شد"); n != 1 {
+	if n := h.CountContaining(maryam, "جلسهٔ فردا لغو شد"); n != 1 {
 		t.Errorf("the same dedupe key was delivered %d times; want 1", n)
 	}
 }
@@ -72,14 +75,14 @@ func TestDedupeSendsOnce(t *testing.T) {
 // they come back they are active again and the daily lesson resumes.
 func TestBlockedLearnerIsMarkedInactive(t *testing.T) {
 	h := newHarness(t, nil)
-	h.onboard(maryam, "fa", "home")
-	h.onboard(reza, "fa", "home")
-	before := h.count(maryam)
+	h.Onboard(maryam, "fa", "home")
+	h.Onboard(reza, "fa", "home")
+	before := h.Count(maryam)
 	// Telegram refuses Maryam (she blocked the bot; the my_chat_member update has not arrived yet).
-	h.sim.FailNext("sendMessage", 1, 403, "Forbidden: bot was blocked by the user", 0)
-	if err := h.db.Update(func(tx *store.Tx) error {
+	h.Sim.FailNext("sendMessage", 1, 403, "Forbidden: bot was blocked by the user", 0)
+	if err := h.DB.Update(func(tx *store.Tx) error {
 		for _, text := range []string{"خبر ۱", "خبر ۲", "خبر ۳"} {
-			if err := h.bot.enqueue(tx, Notice{ChatID: maryam.ID, Text: text, Bulk: true}); err != nil {
+			if err := h.App.Enqueue(tx, bot.Notice{ChatID: maryam.ID, Text: text, Bulk: true}); err != nil {
 				return err
 			}
 		}
@@ -87,33 +90,33 @@ func TestBlockedLearnerIsMarkedInactive(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	h.drain()
-	if n := h.count(maryam); n != before {
+	h.Drain()
+	if n := h.Count(maryam); n != before {
 		t.Fatalf("a learner who blocked the bot got %d more messages", n-before)
 	}
-	if !h.user(maryam).Blocked {
+	if !h.User(maryam).Blocked {
 		t.Fatal("the 403 did not mark Maryam inactive")
 	}
-	if n, _ := h.db.CountJobs(store.LaneBulk); n != 0 {
+	if n, _ := h.DB.CountJobs(store.LaneBulk); n != 0 {
 		t.Errorf("%d bulk jobs are left for a chat that refuses them", n)
 	}
-	if s := h.bot.SenderStats(); s.Blocked != 1 || s.Dropped != 2 {
+	if s := h.App.SenderStats(); s.Blocked != 1 || s.Dropped != 2 {
 		t.Errorf("stats = %+v; want 1 blocked and 2 dropped", s)
 	}
-	h.at(tehranTime(2026, 11, 27, 8, 0))
-	if n := h.countContaining(maryam, homeLesson); n != 0 {
+	h.At(apptest.TehranTime(2026, 11, 27, 8, 0))
+	if n := h.CountContaining(maryam, homeLesson); n != 0 {
 		t.Error("an inactive learner got the daily lesson")
 	}
-	if n := h.countContaining(reza, homeLesson); n != 1 {
+	if n := h.CountContaining(reza, homeLesson); n != 1 {
 		t.Errorf("Reza got %d lessons; want 1", n)
 	}
 	// She writes again: active.
-	h.send(maryam, "/start")
-	if h.user(maryam).Blocked {
+	h.Send(maryam, "/start")
+	if h.User(maryam).Blocked {
 		t.Fatal("writing to the bot did not make Maryam active again")
 	}
-	h.at(tehranTime(2026, 11, 28, 8, 0))
-	if n := h.countContaining(maryam, homeLesson); n != 1 {
+	h.At(apptest.TehranTime(2026, 11, 28, 8, 0))
+	if n := h.CountContaining(maryam, homeLesson); n != 1 {
 		t.Errorf("after coming back Maryam got %d lessons; want 1", n)
 	}
 }
@@ -121,35 +124,35 @@ func TestBlockedLearnerIsMarkedInactive(t *testing.T) {
 // TestBlockBotThenUnblock goes through tgsim's block: my_chat_member (kicked) and 403 from then on.
 func TestBlockBotThenUnblock(t *testing.T) {
 	h := newHarness(t, nil)
-	h.onboard(maryam, "fa", "home")
-	before := h.count(maryam)
-	h.sim.BlockBot(maryam)
-	h.settle()
-	h.notify(Notice{ChatID: maryam.ID, Text: "خبر همگانی", Bulk: true})
-	h.notify(Notice{ChatID: maryam.ID, Text: "یادآوری کارگاه"}) // a notice: tried, refused, dead-lettered
-	if n := h.count(maryam); n != before {
+	h.Onboard(maryam, "fa", "home")
+	before := h.Count(maryam)
+	h.Sim.BlockBot(maryam)
+	h.Settle()
+	h.Notify(bot.Notice{ChatID: maryam.ID, Text: "خبر همگانی", Bulk: true})
+	h.Notify(bot.Notice{ChatID: maryam.ID, Text: "یادآوری کارگاه"}) // a notice: tried, refused, dead-lettered
+	if n := h.Count(maryam); n != before {
 		t.Fatalf("a blocked learner got %d messages", n-before)
 	}
-	if dead, _ := h.db.DeadLetters(10); len(dead) != 1 || !strings.Contains(dead[0].LastError, "blocked") {
+	if dead, _ := h.DB.DeadLetters(10); len(dead) != 1 || !strings.Contains(dead[0].LastError, "blocked") {
 		t.Errorf("dead letters = %+v; want the notice with the reason", dead)
 	}
-	h.sim.UnblockBot(maryam)
-	h.settle()
-	if h.user(maryam).Blocked {
+	h.Sim.UnblockBot(maryam)
+	h.Settle()
+	if h.User(maryam).Blocked {
 		t.Fatal("unblocking did not make Maryam active")
 	}
-	h.at(tehranTime(2026, 11, 27, 8, 0))
-	if n := h.countContaining(maryam, homeLesson); n != 1 {
+	h.At(apptest.TehranTime(2026, 11, 27, 8, 0))
+	if n := h.CountContaining(maryam, homeLesson); n != 1 {
 		t.Errorf("after unblocking: %d lessons; want 1", n)
 	}
 }
 
 func TestChatNotFoundMarksInactive(t *testing.T) {
 	h := newHarness(t, nil)
-	h.onboard(maryam, "fa", "home")
-	h.sim.RemoveChat(maryam.ID) // the account is gone
-	h.notify(Notice{ChatID: maryam.ID, Text: "خبر", Bulk: true})
-	if !h.user(maryam).Blocked {
+	h.Onboard(maryam, "fa", "home")
+	h.Sim.RemoveChat(maryam.ID) // the account is gone
+	h.Notify(bot.Notice{ChatID: maryam.ID, Text: "خبر", Bulk: true})
+	if !h.User(maryam).Blocked {
 		t.Error("400 chat not found did not mark the learner inactive")
 	}
 }
@@ -158,15 +161,17 @@ func TestChatNotFoundMarksInactive(t *testing.T) {
 // delivery, and checks the learner gets it exactly once, or twice with the repeat counted.
 func TestCrashBetweenEnqueueAndSend(t *testing.T) {
 	h := newHarness(t, nil)
-	h.onboard(maryam, "fa", "home")
+	h.Onboard(maryam, "fa", "home")
 	enqueueWhileStopped := func(text string, markSending bool) {
-		h.stop()
-		db, err := store.Open(h.dbPath, store.Options{Now: h.clock.Now})
+		h.Stop()
+		db, err := store.Open(h.DBPath, store.Options{Now: h.Clock.Now})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		if err := db.Update(func(tx *store.Tx) error { return h.bot.enqueue(tx, Notice{ChatID: maryam.ID, Text: text, Bulk: true}) }); err != nil {
+		if err := db.Update(func(tx *store.Tx) error {
+			return h.App.Enqueue(tx, bot.Notice{ChatID: maryam.ID, Text: text, Bulk: true})
+		}); err != nil {
 			t.Fatal(err)
 		}
 		if markSending {
@@ -180,35 +185,35 @@ func TestCrashBetweenEnqueueAndSend(t *testing.T) {
 
 	// 1. Enqueued, then the bot stopped before sending: sent once after the restart, no repeat.
 	enqueueWhileStopped("پیام یک", false)
-	h.start()
-	h.drain()
-	if n := h.countContaining(maryam, "پیام یک"); n != 1 || h.bot.SenderStats().PossibleRepeats != 0 {
-		t.Fatalf("case 1: delivered %d times, repeats %d; want 1 and 0", n, h.bot.SenderStats().PossibleRepeats)
+	h.Start()
+	h.Drain()
+	if n := h.CountContaining(maryam, "پیام یک"); n != 1 || h.App.SenderStats().PossibleRepeats != 0 {
+		t.Fatalf("case 1: delivered %d times, repeats %d; want 1 and 0", n, h.App.SenderStats().PossibleRepeats)
 	}
 
 	// 2. Marked as sending, then killed before the request left: sent once, counted as a possible repeat.
 	enqueueWhileStopped("پیام دو", true)
-	h.start()
-	h.drain()
-	if n := h.countContaining(maryam, "پیام دو"); n != 1 || h.bot.SenderStats().PossibleRepeats != 1 {
-		t.Fatalf("case 2: delivered %d times, repeats %d; want 1 and 1", n, h.bot.SenderStats().PossibleRepeats)
+	h.Start()
+	h.Drain()
+	if n := h.CountContaining(maryam, "پیام دو"); n != 1 || h.App.SenderStats().PossibleRepeats != 1 {
+		t.Fatalf("case 2: delivered %d times, repeats %d; want 1 and 1", n, h.App.SenderStats().PossibleRepeats)
 	}
 
 	// 3. Marked, sent, killed before the commit that removes it: sent twice in all, counted.
 	enqueueWhileStopped("پیام سه", true)
-	api, err := tgbotapi.NewBotAPIWithClient(testToken, h.ts.URL+"/bot%s/%s", h.ts.Client())
+	api, err := tgbotapi.NewBotAPIWithClient(apptest.Token, h.TS.URL+"/bot%s/%s", h.TS.Client())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := api.Send(tgbotapi.NewMessage(maryam.ID, "پیام سه")); err != nil { // the send before the crash
 		t.Fatal(err)
 	}
-	h.start()
-	h.drain()
-	if n := h.countContaining(maryam, "پیام سه"); n != 2 || h.bot.SenderStats().PossibleRepeats != 1 {
-		t.Fatalf("case 3: delivered %d times, repeats %d; want 2 (at most twice) and 1", n, h.bot.SenderStats().PossibleRepeats)
+	h.Start()
+	h.Drain()
+	if n := h.CountContaining(maryam, "پیام سه"); n != 2 || h.App.SenderStats().PossibleRepeats != 1 {
+		t.Fatalf("case 3: delivered %d times, repeats %d; want 2 (at most twice) and 1", n, h.App.SenderStats().PossibleRepeats)
 	}
-	if n, _ := h.db.CountJobs(store.LaneBulk); n != 0 {
+	if n, _ := h.DB.CountJobs(store.LaneBulk); n != 0 {
 		t.Errorf("%d jobs left", n)
 	}
 }
@@ -217,11 +222,11 @@ func TestCrashBetweenEnqueueAndSend(t *testing.T) {
 // nothing is dead-lettered, and nothing goes out while the lane waits retry_after.
 func Test429Storm(t *testing.T) {
 	h := newHarness(t, nil)
-	learners := h.addLearners(7000, 20, nil)
-	h.sim.FailNext("sendMessage", 3, 429, "", 4)
-	if err := h.db.Update(func(tx *store.Tx) error {
+	learners := h.AddLearners(7000, 20, nil)
+	h.Sim.FailNext("sendMessage", 3, 429, "", 4)
+	if err := h.DB.Update(func(tx *store.Tx) error {
 		for _, u := range learners {
-			if err := h.bot.enqueue(tx, Notice{ChatID: u.ID, Text: "خبر تازه", Bulk: true}); err != nil {
+			if err := h.App.Enqueue(tx, bot.Notice{ChatID: u.ID, Text: "خبر تازه", Bulk: true}); err != nil {
 				return err
 			}
 		}
@@ -229,11 +234,11 @@ func Test429Storm(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	h.drain()
+	h.Drain()
 	delivered := func() int {
 		n := 0
 		for _, u := range learners {
-			n += h.countContaining(u, "خبر تازه")
+			n += h.CountContaining(u, "خبر تازه")
 		}
 		return n
 	}
@@ -241,23 +246,23 @@ func Test429Storm(t *testing.T) {
 	if during == len(learners) {
 		t.Fatal("every message went out despite the 429s")
 	}
-	h.advance(3 * time.Second)
+	h.Advance(3 * time.Second)
 	if got := delivered(); got != during {
 		t.Fatalf("%d messages went out before retry_after passed", got-during)
 	}
 	for i := 0; i < 5 && delivered() < len(learners); i++ {
-		h.advance(4 * time.Second)
+		h.Advance(4 * time.Second)
 	}
 	for _, u := range learners {
-		if n := h.countContaining(u, "خبر تازه"); n != 1 {
+		if n := h.CountContaining(u, "خبر تازه"); n != 1 {
 			t.Errorf("learner %d got the message %d times; want 1", u.ID, n)
 		}
 	}
-	if dead, _ := h.db.DeadLetters(10); len(dead) != 0 {
+	if dead, _ := h.DB.DeadLetters(10); len(dead) != 0 {
 		t.Errorf("429s dead-lettered %d jobs", len(dead))
 	}
-	if s := h.bot.SenderStats(); s.RateLimited != 3 || h.sim.Count429() != 3 {
-		t.Errorf("RateLimited = %d, tgsim 429s = %d; want 3 and 3", s.RateLimited, h.sim.Count429())
+	if s := h.App.SenderStats(); s.RateLimited != 3 || h.Sim.Count429() != 3 {
+		t.Errorf("RateLimited = %d, tgsim 429s = %d; want 3 and 3", s.RateLimited, h.Sim.Count429())
 	}
 }
 
@@ -265,11 +270,11 @@ func Test429Storm(t *testing.T) {
 // until everything went, each message once.
 func TestRateLimitStorm(t *testing.T) {
 	h := newHarness(t, nil)
-	learners := h.addLearners(7100, 30, nil)
-	h.sim.SetRateLimit(5, 5)
-	if err := h.db.Update(func(tx *store.Tx) error {
+	learners := h.AddLearners(7100, 30, nil)
+	h.Sim.SetRateLimit(5, 5)
+	if err := h.DB.Update(func(tx *store.Tx) error {
 		for _, u := range learners {
-			if err := h.bot.enqueue(tx, Notice{ChatID: u.ID, Text: "اطلاعیه", Bulk: true}); err != nil {
+			if err := h.App.Enqueue(tx, bot.Notice{ChatID: u.ID, Text: "اطلاعیه", Bulk: true}); err != nil {
 				return err
 			}
 		}
@@ -277,23 +282,23 @@ func TestRateLimitStorm(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	h.drain()
+	h.Drain()
 	for i := 0; i < 40; i++ {
 		done := 0
 		for _, u := range learners {
-			done += h.countContaining(u, "اطلاعیه")
+			done += h.CountContaining(u, "اطلاعیه")
 		}
 		if done == len(learners) {
 			break
 		}
-		h.advance(time.Second)
+		h.Advance(time.Second)
 	}
 	for _, u := range learners {
-		if n := h.countContaining(u, "اطلاعیه"); n != 1 {
+		if n := h.CountContaining(u, "اطلاعیه"); n != 1 {
 			t.Fatalf("learner %d got %d copies; want 1", u.ID, n)
 		}
 	}
-	if dead, _ := h.db.DeadLetters(10); len(dead) != 0 {
+	if dead, _ := h.DB.DeadLetters(10); len(dead) != 0 {
 		t.Errorf("the rate limit dead-lettered %d jobs", len(dead))
 	}
 }
@@ -302,48 +307,48 @@ func TestRateLimitStorm(t *testing.T) {
 // failing lands in the dead letters, where an admin sees and retries it.
 func TestFailuresAreRetriedThenDeadLettered(t *testing.T) {
 	h := newHarness(t, nil)
-	h.onboard(maryam, "fa", "home")
-	h.sim.FailNext("sendMessage", 2, 502, "", 0)
-	h.notify(Notice{ChatID: maryam.ID, Text: "پیام مهم یک"})
+	h.Onboard(maryam, "fa", "home")
+	h.Sim.FailNext("sendMessage", 2, 502, "", 0)
+	h.Notify(bot.Notice{ChatID: maryam.ID, Text: "پیام مهم یک"})
 	for range 4 {
-		h.advance(time.Minute)
+		h.Advance(time.Minute)
 	}
-	if n := h.countContaining(maryam, "پیام مهم یک"); n != 1 {
+	if n := h.CountContaining(maryam, "پیام مهم یک"); n != 1 {
 		t.Fatalf("after two 502s the notice arrived %d times; want 1", n)
 	}
 	// Six failures: every attempt the sender makes (its default bound).
-	h.sim.FailNext("sendMessage", 6, 500, "", 0)
-	h.notify(Notice{ChatID: maryam.ID, Text: "پیام مهم دو"})
+	h.Sim.FailNext("sendMessage", 6, 500, "", 0)
+	h.Notify(bot.Notice{ChatID: maryam.ID, Text: "پیام مهم دو"})
 	for range 12 {
-		h.advance(10 * time.Minute)
+		h.Advance(10 * time.Minute)
 	}
-	dead, _ := h.db.DeadLetters(10)
+	dead, _ := h.DB.DeadLetters(10)
 	if len(dead) != 1 || !strings.Contains(dead[0].LastError, "500") || !strings.Contains(dead[0].LastError, "6 attempts") {
 		t.Fatalf("dead letters = %+v; want the failing notice with its reason", dead)
 	}
 	// Telegram recovered: the admin lists the dead letters and retries.
-	h.send(adminUser, "/deadletters")
-	list := h.last(adminUser)
+	h.Send(adminUser, "/deadletters")
+	list := h.Last(adminUser)
 	if !strings.Contains(list.Plain, "500") || !strings.Contains(list.Plain, "پیام\u200cهای ناموفق") {
 		t.Fatalf("/deadletters shows %q", list.Plain)
 	}
-	ans := h.pressData(adminUser, list, cb("dlr", strconv.FormatUint(dead[0].ID, 10)))
+	ans := h.PressData(adminUser, list, cb("dlr", strconv.FormatUint(dead[0].ID, 10)))
 	if !strings.Contains(ans, "دوباره در صف") {
 		t.Errorf("retry answered %q", ans)
 	}
-	h.drain()
-	if n := h.countContaining(maryam, "پیام مهم دو"); n != 1 {
+	h.Drain()
+	if n := h.CountContaining(maryam, "پیام مهم دو"); n != 1 {
 		t.Errorf("the retried dead letter arrived %d times; want 1", n)
 	}
-	if got := h.last(adminUser).Plain; !strings.Contains(got, "هیچ پیام ناموفقی") {
+	if got := h.Last(adminUser).Plain; !strings.Contains(got, "هیچ پیام ناموفقی") {
 		t.Errorf("after the retry the list reads %q", got)
 	}
 	// Not for learners.
-	h.send(maryam, "/deadletters")
-	if got := h.last(maryam).Plain; !strings.Contains(got, "این فرمان را نمی\u200cشناسم") {
+	h.Send(maryam, "/deadletters")
+	if got := h.Last(maryam).Plain; !strings.Contains(got, "این فرمان را نمی\u200cشناسم") {
 		t.Errorf("a learner's /deadletters got %q", got)
 	}
-	if ans := h.pressDataForged(maryam, h.last(maryam), cb("dlr", "1")); !strings.Contains(ans, "این دکمه دیگر کار نمی\u200cکند") {
+	if ans := h.PressForged(maryam, h.Last(maryam), cb("dlr", "1")); !strings.Contains(ans, "این دکمه دیگر کار نمی\u200cکند") {
 		t.Errorf("a learner's forged retry answered %q", ans)
 	}
 }
@@ -351,15 +356,15 @@ func TestFailuresAreRetriedThenDeadLettered(t *testing.T) {
 // TestLanePriority: with a big bulk queue being paced through the Gate in real time, a learner's reply
 // does not wait behind it.
 func TestLanePriority(t *testing.T) {
-	h := newHarness(t, func(d *Deps) {
-		d.SendRate = 20 // 100 bulk messages take 5 s
-		d.Sleep = nil   // real pacing
+	h := newHarness(t, func(c *app.Config) {
+		c.SendRate = 20 // 100 bulk messages take 5 s
+		c.Sleep = nil   // real pacing
 	})
-	h.onboard(maryam, "fa", "home")
-	learners := h.addLearners(8000, 100, nil)
-	if err := h.db.Update(func(tx *store.Tx) error {
+	h.Onboard(maryam, "fa", "home")
+	learners := h.AddLearners(8000, 100, nil)
+	if err := h.DB.Update(func(tx *store.Tx) error {
 		for _, u := range learners {
-			if err := h.bot.enqueue(tx, Notice{ChatID: u.ID, Text: "خبرنامه", Bulk: true}); err != nil {
+			if err := h.App.Enqueue(tx, bot.Notice{ChatID: u.ID, Text: "خبرنامه", Bulk: true}); err != nil {
 				return err
 			}
 		}
@@ -370,18 +375,18 @@ func TestLanePriority(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	// Wait until the bulk lane is busy.
-	if _, err := h.sim.WaitFor(ctx, learners[5].ID, func(tgsim.Message) bool { return true }); err != nil {
+	if _, err := h.Sim.WaitFor(ctx, learners[5].ID, func(tgsim.Message) bool { return true }); err != nil {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	h.sim.SendText(maryam, "/help")
-	if _, err := h.sim.WaitText(ctx, maryam.ID, "راهنمای توان"); err != nil {
+	h.Sim.SendText(maryam, "/help")
+	if _, err := h.Sim.WaitText(ctx, maryam.ID, "راهنمای توان"); err != nil {
 		t.Fatal(err)
 	}
 	latency := time.Since(start)
 	bulkDone := 0
 	for _, u := range learners {
-		bulkDone += len(h.sim.BotMessages(u.ID))
+		bulkDone += len(h.Sim.BotMessages(u.ID))
 	}
 	if latency > time.Second {
 		t.Errorf("a reply took %v behind the bulk queue; want well under a second", latency)
@@ -392,46 +397,16 @@ func TestLanePriority(t *testing.T) {
 	t.Logf("reply latency %v with %d of %d bulk messages sent", latency, bulkDone, len(learners))
 }
 
-func TestPaidBroadcastParams(t *testing.T) {
-	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData("a", "b")))
-	msg := tgbotapi.NewMessage(42, "<b>hi</b>")
-	msg.ParseMode, msg.ReplyMarkup, msg.DisableWebPagePreview = tgbotapi.ModeHTML, kb, true
-	for _, tc := range []struct {
-		c      tgbotapi.Chattable
-		method string
-		want   map[string]string
-	}{
-		{msg, "sendMessage", map[string]string{"chat_id": "42", "text": "<b>hi</b>", "parse_mode": "HTML", "disable_web_page_preview": "true"}},
-		{tgbotapi.NewCopyMessage(42, 900, 7), "copyMessage", map[string]string{"chat_id": "42", "from_chat_id": "900", "message_id": "7"}},
-		{tgbotapi.NewPhoto(42, tgbotapi.FileID("AgAD")), "sendPhoto", map[string]string{"chat_id": "42", "photo": "AgAD"}},
-		{tgbotapi.NewVenue(42, "t", "a", 1.5, 2.5), "sendVenue", map[string]string{"latitude": "1.5", "longitude": "2.5", "title": "t"}},
-	} {
-		method, p, ok := paidParams(tc.c)
-		if !ok || method != tc.method || p["allow_paid_broadcast"] != "true" {
-			t.Errorf("paidParams(%T) = %q, %v, %v", tc.c, method, p, ok)
-			continue
-		}
-		for k, v := range tc.want {
-			if p[k] != v {
-				t.Errorf("%s: %s = %q; want %q", method, k, p[k], v)
-			}
-		}
-	}
-	if _, _, ok := paidParams(tgbotapi.NewDocument(1, tgbotapi.FileBytes{Name: "a", Bytes: []byte("x")})); ok {
-		t.Error("an upload cannot go through MakeRequest")
-	}
-}
-
 // TestPaidBroadcastSendsTheFlag: with paid broadcasts on, bulk sends carry allow_paid_broadcast (tgsim
 // checks the field against the Bot API) and notices do not.
 func TestPaidBroadcastSendsTheFlag(t *testing.T) {
-	h := newHarness(t, func(d *Deps) { d.PaidBroadcast = true })
-	if h.bot.SendRate != paidSendRate {
-		t.Errorf("paid broadcasts: rate %v; want %d", h.bot.SendRate, paidSendRate)
+	h := newHarness(t, func(c *app.Config) { c.PaidBroadcast = true })
+	if h.App.SendRate != bot.PaidSendRate {
+		t.Errorf("paid broadcasts: rate %v; want %d", h.App.SendRate, bot.PaidSendRate)
 	}
-	h.onboard(maryam, "fa", "home")
-	h.notify(Notice{ChatID: maryam.ID, Text: "خبر پولی", Bulk: true})
-	if n := h.countContaining(maryam, "خبر پولی"); n != 1 {
+	h.Onboard(maryam, "fa", "home")
+	h.Notify(bot.Notice{ChatID: maryam.ID, Text: "خبر پولی", Bulk: true})
+	if n := h.CountContaining(maryam, "خبر پولی"); n != 1 {
 		t.Fatalf("a paid bulk message arrived %d times", n)
 	}
 }
@@ -440,13 +415,13 @@ func TestPaidBroadcastSendsTheFlag(t *testing.T) {
 // its keyboard under the copy (a relayed answer with "write again").
 func TestCopyCarriesTheKeyboardWithoutText(t *testing.T) {
 	h := newHarness(t, nil)
-	h.onboard(maryam, "fa", "home")
-	h.send(adminUser, "سلام")
-	original := h.sim.SendMedia(adminUser, tgsim.Media{Kind: "photo", Data: []byte("\x89PNG answer")})
-	h.settle()
+	h.Onboard(maryam, "fa", "home")
+	h.Send(adminUser, "سلام")
+	original := h.Sim.SendMedia(adminUser, tgsim.Media{Kind: "photo", Data: []byte("\x89PNG answer")})
+	h.Settle()
 	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData("✍️ دوباره", cb("courses"))))
-	h.notify(Notice{ChatID: maryam.ID, CopyFrom: &NoticeCopy{ChatID: adminUser.ID, MessageID: original.ID}, Keyboard: &kb})
-	got := h.last(maryam)
+	h.Notify(bot.Notice{ChatID: maryam.ID, CopyFrom: &bot.NoticeCopy{ChatID: adminUser.ID, MessageID: original.ID}, Keyboard: &kb})
+	got := h.Last(maryam)
 	if got.CopyOf == nil || !got.HasButton(cb("courses")) {
 		t.Errorf("the copy %+v; want the photo with the keyboard under it", got)
 	}
@@ -456,16 +431,16 @@ func TestCopyCarriesTheKeyboardWithoutText(t *testing.T) {
 // own counters are exported.
 func TestOutboxSendsAreCountedByLane(t *testing.T) {
 	h := newHarness(t, nil)
-	h.onboard(maryam, "fa", "home")
-	h.notify(Notice{ChatID: maryam.ID, Text: "خبر", Bulk: true})
-	h.notify(Notice{ChatID: maryam.ID, Text: "یادآوری"})
+	h.Onboard(maryam, "fa", "home")
+	h.Notify(bot.Notice{ChatID: maryam.ID, Text: "خبر", Bulk: true})
+	h.Notify(bot.Notice{ChatID: maryam.ID, Text: "یادآوری"})
 	count := func(lane string) float64 {
 		return counterValue(t, h, "tavan_telegram_sends_total", map[string]string{"lane": lane, "result": "ok"})
 	}
 	if count("bulk") != 1 || count("notice") != 1 || count("reply") == 0 {
 		t.Errorf("sends by lane: bulk %v, notice %v, reply %v; want 1, 1 and the replies", count("bulk"), count("notice"), count("reply"))
 	}
-	families, err := h.bot.Metrics.Registry().Gather()
+	families, err := h.App.Metrics.Registry().Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -476,28 +451,4 @@ func TestOutboxSendsAreCountedByLane(t *testing.T) {
 	if !found {
 		t.Error("tavan_outbox_possible_repeats_total is not exported")
 	}
-}
-
-// counterValue reads one series of a gathered counter family by its labels (0 when absent).
-func counterValue(t *testing.T, h *harness, name string, labels map[string]string) float64 {
-	t.Helper()
-	families, err := h.bot.Metrics.Registry().Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range families {
-		if f.GetName() != name {
-			continue
-		}
-	series:
-		for _, m := range f.GetMetric() {
-			for _, lp := range m.GetLabel() {
-				if labels[lp.GetName()] != lp.GetValue() {
-					continue series
-				}
-			}
-			return m.GetCounter().GetValue()
-		}
-	}
-	return 0
 }

@@ -1,4 +1,4 @@
-package bot
+package bot_test
 
 // Load tests and benchmarks of delivery. The long ones run only with TAVAN_LOAD=1, e.g.
 //
@@ -36,6 +36,9 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/tavan7/tavan/bot"
+	"github.com/tavan7/tavan/bot/app"
+	"github.com/tavan7/tavan/bot/app/apptest"
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/bot/tgsim"
 	"github.com/tavan7/tavan/locales"
@@ -47,6 +50,9 @@ func needLoad(tb testing.TB) {
 		tb.Skip("load test: set TAVAN_LOAD=1")
 	}
 }
+
+// keyLastTick is the daily scheduler's record of the last minute it ticked (bot/learning).
+const keyLastTick = "daily_tick"
 
 var firstNames = []string{"مریم", "زهرا", "فاطمه", "علی", "رضا", "سارا", "نرگس", "حسین", "مینا", "امید"}
 
@@ -78,7 +84,7 @@ func writeLearners(tb testing.TB, path string, firstID int64, n int, now time.Ti
 					ID: id, FirstName: firstNames[i%len(firstNames)], LastName: "کارآفرین", Username: "learner" + strconv.Itoa(i),
 					LanguageCode: "fa", Lang: "fa", Track: "home", DailyMinute: minute(i),
 					Created: now.AddDate(0, -1, 0), LastActive: now.Add(-time.Hour), Onboarded: true,
-					CurrentLesson: "home-business-02", MinutesLearned: 12, LessonsCompleted: 1, Streak: 3, StreakDay: dayString(now),
+					CurrentLesson: "home-business-02", MinutesLearned: 12, LessonsCompleted: 1, Streak: 3, StreakDay: store.DayString(now),
 				}
 				if err := tx.PutUser(u); err != nil {
 					return err
@@ -89,7 +95,7 @@ func writeLearners(tb testing.TB, path string, firstID int64, n int, now time.Ti
 				if err := tx.PutProgress(id, "home-business-02", store.LessonProgress{Opened: now.AddDate(0, 0, -1)}); err != nil {
 					return err
 				}
-				if err := tx.PutReviewCard(id, "home-business-01/2", store.ReviewCard{Box: 1, Due: dayString(now.AddDate(0, 0, 1))}); err != nil {
+				if err := tx.PutReviewCard(id, "home-business-01/2", store.ReviewCard{Box: 1, Due: store.DayString(now.AddDate(0, 0, 1))}); err != nil {
 					return err
 				}
 			}
@@ -116,18 +122,18 @@ func (s *silentAPI) MakeRequest(string, tgbotapi.Params) (*tgbotapi.APIResponse,
 	return &tgbotapi.APIResponse{Ok: true, Result: json.RawMessage(`{"message_id":1}`)}, nil
 }
 
-func benchBot(tb testing.TB, db *store.DB, api Telegram, now func() time.Time) *Bot {
+func benchBot(tb testing.TB, db *store.DB, api bot.Telegram, now func() time.Time) *app.App {
 	tb.Helper()
 	texts, err := locales.Load()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	b, err := New(Deps{API: api, Store: db, Texts: texts, Catalog: embeddedCatalog(tb), Location: tehran, Now: now,
-		Logger: slog.New(slog.DiscardHandler), Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }})
+	a, err := app.New(app.Config{Deps: bot.Deps{API: api, Store: db, Texts: texts, Catalog: apptest.EmbeddedCatalog(tb), Location: apptest.Tehran, Now: now,
+		Logger: slog.New(slog.DiscardHandler), Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }}})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return b
+	return a
 }
 
 const millionLearners = 1_000_000
@@ -146,7 +152,7 @@ type fixture struct {
 
 var (
 	millionFixtures [2]fixture
-	millionBase     = time.Date(2026, 11, 26, 0, 0, 0, 0, tehran)
+	millionBase     = time.Date(2026, 11, 26, 0, 0, 0, 0, apptest.Tehran)
 )
 
 func millionFixture(tb testing.TB, realistic bool) (string, time.Duration) {
@@ -185,7 +191,7 @@ func BenchmarkSchedulerTick(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	bot := benchBot(b, db, &silentAPI{}, now)
+	a := benchBot(b, db, &silentAPI{}, now)
 	ctx := context.Background()
 	// The scheduler was running: the previous minute is done.
 	if err := db.Update(func(tx *store.Tx) error { return tx.PutSchedulerTime(keyLastTick, t0.Add(-time.Minute)) }); err != nil {
@@ -198,7 +204,7 @@ func BenchmarkSchedulerTick(b *testing.B) {
 		t := t0.Add(time.Duration(i%900) * time.Minute)
 		clock.Store(&t)
 		start, startCPU := time.Now(), processCPU()
-		if err := bot.ScheduleTick(ctx, t); err != nil {
+		if err := a.Learning.ScheduleTick(ctx, t); err != nil {
 			b.Fatal(err)
 		}
 		took = append(took, time.Since(start))
@@ -290,10 +296,10 @@ func memoryChild(t *testing.T, path string) {
 	}
 	defer db.Close()
 	api := &silentAPI{}
-	bot := benchBot(t, db, api, now)
-	bot.QuietHours = "off"
+	a := benchBot(t, db, api, now)
+	a.QuietHours = "off"
 	ctx, cancel := context.WithCancel(context.Background())
-	eng := bot.newSender()
+	eng := a.NewSender()
 	done := make(chan error, 1)
 	go func() { done <- eng.Run(ctx) }()
 	report := func(when string) {
@@ -306,7 +312,7 @@ func memoryChild(t *testing.T, path string) {
 	for m := 0; m < 60; m++ {
 		tm := start.Add(time.Duration(m) * time.Minute)
 		clock.Store(&tm)
-		if err := bot.ScheduleTick(ctx, tm); err != nil {
+		if err := a.Learning.ScheduleTick(ctx, tm); err != nil {
 			t.Fatal(err)
 		}
 		eng.Wake()
@@ -358,7 +364,7 @@ type loadRig struct {
 	t      *testing.T
 	sim    *simProcess
 	db     *store.DB
-	bot    *Bot
+	bot    *app.App
 	cancel context.CancelFunc
 	done   chan error
 	probes []int64
@@ -376,7 +382,7 @@ type simProcess struct {
 	url   string
 	stdin io.WriteCloser
 	cmd   *exec.Cmd
-	out   *syncBuffer
+	out   *apptest.SyncBuffer
 }
 
 func startSimProcess(t *testing.T, learners int, rate float64, burst int) *simProcess {
@@ -392,7 +398,7 @@ func startSimProcess(t *testing.T, learners int, rate float64, burst int) *simPr
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &simProcess{t: t, stdin: stdin, cmd: cmd, out: &syncBuffer{}}
+	p := &simProcess{t: t, stdin: stdin, cmd: cmd, out: &apptest.SyncBuffer{}}
 	cmd.Stderr = p.out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -470,7 +476,7 @@ func TestLoadTgsimChild(t *testing.T) {
 	rate, _ := strconv.ParseFloat(os.Getenv("TAVAN_TGSIM_RATE"), 64)
 	burst, _ := strconv.Atoi(os.Getenv("TAVAN_TGSIM_BURST"))
 	debug.SetGCPercent(400) // it keeps every message: collect less often
-	sim := tgsim.New(tgsim.Options{Token: testToken})
+	sim := tgsim.New(tgsim.Options{Token: apptest.Token})
 	for i := range learners {
 		sim.SendText(tgsim.User{ID: loadFirstID + int64(i), FirstName: "فراگیر"}, "سلام")
 	}
@@ -478,7 +484,7 @@ func TestLoadTgsimChild(t *testing.T) {
 		sim.SendText(tgsim.User{ID: loadProbeID + int64(i), FirstName: "پرسنده", LanguageCode: "fa"}, "سلام")
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/bot"+testToken+"/", sim)
+	mux.Handle("/bot"+apptest.Token+"/", sim)
 	mux.HandleFunc("/ctl/stats", func(w http.ResponseWriter, r *http.Request) {
 		s := simStats{Sends: sim.Calls("sendMessage") + sim.Calls("sendPhoto") + sim.Calls("sendDocument") + sim.Calls("copyMessage"),
 			TooMany: sim.Count429()}
@@ -510,7 +516,7 @@ func TestLoadTgsimChild(t *testing.T) {
 	go srv.Serve(ln)
 	// The chats exist; their first messages are confirmed away, as if the bot had handled them.
 	form := url.Values{"offset": {strconv.Itoa(sim.LastUpdateID() + 1)}, "timeout": {"0"}}
-	resp, err := http.PostForm("http://"+ln.Addr().String()+"/bot"+testToken+"/getUpdates", form)
+	resp, err := http.PostForm("http://"+ln.Addr().String()+"/bot"+apptest.Token+"/getUpdates", form)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -539,7 +545,7 @@ func newLoadRig(t *testing.T, learners int, rate float64, paid bool, slot time.T
 	})
 
 	path := filepath.Join(t.TempDir(), "tavan.db")
-	minute := slot.In(tehran).Hour()*60 + slot.In(tehran).Minute()
+	minute := slot.In(apptest.Tehran).Hour()*60 + slot.In(apptest.Tehran).Minute()
 	writeLearners(t, path, loadFirstID, learners, slot, func(int) int { return minute }, false)
 	t.Logf("fixture: %d learners with chats in tgsim (its own process), in %v", learners, time.Since(start).Round(time.Millisecond))
 
@@ -551,7 +557,7 @@ func newLoadRig(t *testing.T, learners int, rate float64, paid bool, slot time.T
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = 256
 	client := &http.Client{Transport: transport, Timeout: 60 * time.Second}
-	api, err := tgbotapi.NewBotAPIWithClient(testToken, sim.url+"/bot%s/%s", client)
+	api, err := tgbotapi.NewBotAPIWithClient(apptest.Token, sim.url+"/bot%s/%s", client)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -559,10 +565,10 @@ func newLoadRig(t *testing.T, learners int, rate float64, paid bool, slot time.T
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := New(Deps{API: api, APIURL: sim.url, Token: testToken, HTTP: client, Username: api.Self.UserName,
-		Store: db, Texts: texts, Catalog: embeddedCatalog(t), Location: tehran,
+	b, err := app.New(app.Config{Deps: bot.Deps{API: api, APIURL: sim.url, Token: apptest.Token, HTTP: client, Username: api.Self.UserName,
+		Store: db, Texts: texts, Catalog: apptest.EmbeddedCatalog(t), Location: apptest.Tehran,
 		Logger:   slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
-		SendRate: rate, PaidBroadcast: paid, PollTimeout: 5 * time.Second})
+		SendRate: rate, PaidBroadcast: paid, PollTimeout: 5 * time.Second}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -628,7 +634,7 @@ func (r *loadRig) fanOut(learners int, slot time.Time, window time.Duration) fan
 	tickDone := make(chan error, 1)
 	tickStart := time.Now()
 	go func() {
-		err := r.bot.ScheduleTick(context.Background(), slot)
+		err := r.bot.Learning.ScheduleTick(context.Background(), slot)
 		r.t.Logf("tick enqueued %d learners in %v", learners, time.Since(tickStart).Round(time.Millisecond))
 		tickDone <- err
 	}()

@@ -9,9 +9,9 @@ import (
 	"github.com/tavan7/tavan/lessons"
 )
 
-// sendMedia sends a content file. A local file is uploaded once: the file_id Telegram returns is cached
+// SendMedia sends a content file. A local file is uploaded once: the file_id Telegram returns is cached
 // by content hash and every later send reuses it. URLs and file_ids pass through.
-func (b *Bot) sendMedia(ctx context.Context, chatID int64, m *lessons.Media, caption string) error {
+func (b *Bot) SendMedia(ctx context.Context, chatID int64, m *lessons.Media, caption string) error {
 	var file tgbotapi.RequestFileData
 	cached := ""
 	switch {
@@ -24,18 +24,18 @@ func (b *Bot) sendMedia(ctx context.Context, chatID int64, m *lessons.Media, cap
 		if cached != "" {
 			file = tgbotapi.FileID(cached)
 		} else {
-			data, err := b.catalog().Open(m)
+			data, err := b.Content().Open(m)
 			if err != nil {
 				return err
 			}
 			file = tgbotapi.FileBytes{Name: m.Name, Bytes: data}
 		}
 	}
-	msg, err := b.send(ctx, mediaConfig(chatID, m.Type, file, caption))
-	if err != nil && cached != "" && !isGone(err) {
+	msg, err := b.Send(ctx, mediaConfig(chatID, m.Type, file, caption))
+	if err != nil && cached != "" && !IsGone(err) {
 		// A file_id from another bot or server is useless here: forget it and upload again.
 		_ = b.Store.Update(func(tx *store.Tx) error { return tx.PutFileID(m.Hash, "") })
-		return b.sendMedia(ctx, chatID, &lessons.Media{Type: m.Type, File: m.File, Name: m.Name, Hash: ""}, caption)
+		return b.SendMedia(ctx, chatID, &lessons.Media{Type: m.Type, File: m.File, Name: m.Name, Hash: ""}, caption)
 	}
 	if err != nil {
 		return err

@@ -46,16 +46,16 @@ type NoticeCopy struct {
 	MessageID int
 }
 
-// enqueue writes n to the outbox in the caller's transaction. A notice whose dedupe key is known is
+// Enqueue writes n to the outbox in the caller's transaction. A notice whose dedupe key is known is
 // silently skipped, so scheduling the same thing twice sends it once.
-func (b *Bot) enqueue(tx *store.Tx, n Notice) error {
-	_, err := b.enqueueAdded(tx, n)
+func (b *Bot) Enqueue(tx *store.Tx, n Notice) error {
+	_, err := b.EnqueueAdded(tx, n)
 	return err
 }
 
-// enqueueAdded is enqueue that also reports whether the notice was added (false: its dedupe key was
+// EnqueueAdded is Enqueue that also reports whether the notice was added (false: its dedupe key was
 // known).
-func (b *Bot) enqueueAdded(tx *store.Tx, n Notice) (bool, error) {
+func (b *Bot) EnqueueAdded(tx *store.Tx, n Notice) (bool, error) {
 	payload, err := json.Marshal(n)
 	if err != nil {
 		return false, fmt.Errorf("encode notice: %w", err)

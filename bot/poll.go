@@ -104,7 +104,7 @@ func (b *Bot) poll(ctx context.Context) error {
 			}
 		}
 	}
-	b.confirmOffset(ctx, offset) // ops.go: at shutdown, tell Telegram the saved batch arrived
+	b.confirmOffset(ctx, offset) // at shutdown, tell Telegram the saved batch arrived
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"sort"
 	"strings"
 	"time"
 
@@ -14,55 +15,146 @@ import (
 )
 
 // HandlerFunc handles one update. It returns an error instead of answering failures itself: the router
-// turns a *userError into its localized message and anything else into a generic apology.
+// turns an error made by Ctx.Fail into its localized message and anything else into a generic apology.
 type HandlerFunc func(ctx context.Context, c *Ctx) error
+
+// Guard decides whether the sender may use a route, on every request. A refused command reads exactly
+// like an unknown one and a refused button like an expired one, so a route's existence does not leak.
+type Guard func(c *Ctx) bool
+
+// AdminOnly lets admins through.
+func AdminOnly(c *Ctx) bool { return c.IsAdmin() }
 
 // Router finds the handler of an update.
 type Router struct {
-	commands   map[string]HandlerFunc
-	callbacks  map[string]HandlerFunc
-	steps      map[string]HandlerFunc // typed input a conversation step waits for, by store.User.Step
-	admin      map[string]bool        // admin-only commands and callback actions
-	text       HandlerFunc            // plain text outside any step
-	location   HandlerFunc            // a shared location outside any step
+	commands   map[string]route
+	callbacks  map[Action]route
+	steps      map[string]route // typed input a conversation step waits for, by store.User.Step
+	text       HandlerFunc      // plain text outside any step
+	location   HandlerFunc      // a shared location outside any step
 	pollAnswer HandlerFunc
+	intercepts []func(c *Ctx) HandlerFunc // messages outside a step that a feature takes over (a consultation)
+	problems   []string
+}
+
+type route struct {
+	h      HandlerFunc
+	guards []Guard
+}
+
+func (r route) allows(c *Ctx) bool {
+	for _, g := range r.guards {
+		if !g(c) {
+			return false
+		}
+	}
+	return true
 }
 
 func newRouter() *Router {
 	return &Router{
-		commands:  map[string]HandlerFunc{},
-		callbacks: map[string]HandlerFunc{},
-		steps:     map[string]HandlerFunc{},
-		admin:     map[string]bool{},
+		commands:  map[string]route{},
+		callbacks: map[Action]route{},
+		steps:     map[string]route{},
 	}
 }
 
-// Command registers /name.
-func (r *Router) Command(name string, h HandlerFunc) { r.commands[name] = h }
+// Routes registers commands, buttons and steps, each behind the guards it was made with.
+type Routes struct {
+	r      *Router
+	guards []Guard
+}
 
-// AdminCommand registers /name for admins; to anyone else it is exactly an unknown command.
-func (r *Router) AdminCommand(name string, h HandlerFunc) {
-	r.commands[name] = h
-	r.admin["/"+name] = true
+// Routes returns a registrar whose routes pass every guard first (none: open to everyone).
+func (b *Bot) Routes(guards ...Guard) Routes { return Routes{b.router, guards} }
+
+// Command registers /name.
+func (rs Routes) Command(name string, h HandlerFunc) {
+	if _, ok := rs.r.commands[name]; ok {
+		rs.r.problems = append(rs.r.problems, "command /"+name+" twice")
+	}
+	rs.r.commands[name] = route{h, rs.guards}
 }
 
 // Callback registers a button action.
-func (r *Router) Callback(action string, h HandlerFunc) { r.callbacks[action] = h }
-
-// AdminCallback registers a button action for admins; to anyone else it is an expired button.
-func (r *Router) AdminCallback(action string, h HandlerFunc) {
-	r.callbacks[action] = h
-	r.admin[action] = true
+func (rs Routes) Callback(a Action, h HandlerFunc) {
+	if _, ok := rs.r.callbacks[a]; ok {
+		rs.r.problems = append(rs.r.problems, "button action "+string(a)+" twice")
+	}
+	rs.r.callbacks[a] = route{h, rs.guards}
 }
 
 // Step registers the handler of typed input while a user is in conversation step name.
-func (r *Router) Step(name string, h HandlerFunc) { r.steps[name] = h }
+func (rs Routes) Step(name string, h HandlerFunc) {
+	if _, ok := rs.r.steps[name]; ok {
+		rs.r.problems = append(rs.r.problems, "step "+name+" twice")
+	}
+	rs.r.steps[name] = route{h, rs.guards}
+}
+
+// OnText handles plain text outside any step.
+func (b *Bot) OnText(h HandlerFunc) {
+	if b.router.text != nil {
+		b.router.problems = append(b.router.problems, "text handler twice")
+	}
+	b.router.text = h
+}
+
+// OnLocation handles a shared location outside any step.
+func (b *Bot) OnLocation(h HandlerFunc) {
+	if b.router.location != nil {
+		b.router.problems = append(b.router.problems, "location handler twice")
+	}
+	b.router.location = h
+}
+
+// OnPollAnswer handles answers to the bot's quiz polls.
+func (b *Bot) OnPollAnswer(h HandlerFunc) {
+	if b.router.pollAnswer != nil {
+		b.router.problems = append(b.router.problems, "poll answer handler twice")
+	}
+	b.router.pollAnswer = h
+}
+
+// Intercept lets a feature take a private message that no step waits for before the text and location
+// handlers see it: it returns the handler, or nil to pass.
+func (b *Bot) Intercept(fn func(c *Ctx) HandlerFunc) {
+	b.router.intercepts = append(b.router.intercepts, fn)
+}
+
+// RouteInfo describes a registered route, for tests that walk every route.
+type RouteInfo struct {
+	Kind    string // "command", "callback" or "step"
+	Name    string
+	Guarded bool
+}
+
+// RouteList lists every registered command, button action and step.
+func (b *Bot) RouteList() []RouteInfo {
+	var out []RouteInfo
+	for n, r := range b.router.commands {
+		out = append(out, RouteInfo{"command", n, len(r.guards) > 0})
+	}
+	for a, r := range b.router.callbacks {
+		out = append(out, RouteInfo{"callback", string(a), len(r.guards) > 0})
+	}
+	for n, r := range b.router.steps {
+		out = append(out, RouteInfo{"step", n, len(r.guards) > 0})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Kind != out[j].Kind {
+			return out[i].Kind < out[j].Kind
+		}
+		return out[i].Name < out[j].Name
+	})
+	return out
+}
 
 // handle runs one update: recover, skip redeliveries, route, report errors, answer the callback, and make
 // sure the update is marked handled.
 func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
 	start := b.Now()
-	c := &Ctx{b: b, Update: u, ChatID: chatKey(u)}
+	c := &Ctx{b: b, Voice: b.Voice(""), Update: u, ChatID: chatKey(u)}
 	outcome := "ok"
 	b.Metrics.Update(updateKind(u))
 	defer func() {
@@ -115,7 +207,7 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
 	}
 	switch {
 	case err == nil:
-	case errors.Is(err, errDuplicate):
+	case errors.Is(err, ErrDuplicate):
 		outcome = "duplicate"
 	default:
 		outcome = "error"
@@ -152,11 +244,12 @@ func (c *Ctx) touches() bool {
 }
 
 // label names the route an update took, from the router's own names only: a command nobody registered
-// (what the user typed) or an admin command refused to a non-admin is "/unknown", so neither logs nor
+// (what the user typed) or a guarded command refused to this sender is "/unknown", so neither logs nor
 // metric labels carry user input.
 func (r *Router) label(c *Ctx) string {
 	if c.Command != "" {
-		if r.commands[c.Command] == nil || (r.admin["/"+c.Command] && c.User != nil && !c.IsAdmin()) {
+		rt, ok := r.commands[c.Command]
+		if !ok || (c.User != nil && !rt.allows(c)) {
 			return "/unknown"
 		}
 	}
@@ -168,7 +261,7 @@ func (c *Ctx) handlerName() string {
 	case c.Command != "":
 		return "/" + c.Command
 	case c.Action != "":
-		return "cb:" + c.Action
+		return "cb:" + string(c.Action)
 	}
 	return updateKind(c.Update)
 }
@@ -218,7 +311,7 @@ func (b *Bot) loadUser(c *Ctx, from *tgbotapi.User) error {
 		return err
 	}
 	c.User = u
-	c.Lang = userLang(u)
+	c.Lang = UserLang(u)
 	return nil
 }
 
@@ -247,12 +340,12 @@ func (r *Router) find(c *Ctx) HandlerFunc {
 		return r.findMessage(c, u.Message)
 	case u.CallbackQuery != nil:
 		action, args, ok := parseCallback(u.CallbackQuery.Data)
-		h := r.callbacks[action]
-		if !ok || h == nil || (r.admin[action] && !c.IsAdmin()) {
-			return handleStaleButton
+		rt, known := r.callbacks[action]
+		if !ok || !known || !rt.allows(c) {
+			return HandleStaleButton
 		}
 		c.Action, c.Data = action, args
-		return h
+		return rt.h
 	case u.PollAnswer != nil:
 		return r.pollAnswer
 	case u.MyChatMember != nil:
@@ -267,25 +360,27 @@ func (r *Router) findMessage(c *Ctx, m *tgbotapi.Message) HandlerFunc {
 	}
 	if name, args, ok := parseCommand(m, c.b.Username); ok {
 		c.Command, c.Args, c.clearStep = name, args, true
-		h := r.commands[name]
-		if h == nil || (r.admin["/"+name] && !c.IsAdmin()) {
-			return handleUnknownCommand
+		rt, known := r.commands[name]
+		if !known || !rt.allows(c) {
+			return HandleUnknownCommand
 		}
-		return h
+		return rt.h
 	}
 	// A step the user started on purpose (feedback, a search, an admin's answer, a consultant's summary …)
 	// takes their next message, even during a consultation: relayed, a learner's feedback about their
 	// consultant would reach the consultant. A session takes over the chat by clearing stale steps when it
-	// begins (handleTake).
+	// begins.
 	if step := c.User.Step; step != "" {
-		if h := r.steps[step]; h != nil {
-			return h
+		if rt, ok := r.steps[step]; ok && rt.allows(c) {
+			return rt.h
 		}
 	}
-	// The consultants club (consult_relay.go): a learner or consultant in an open session is talking to
-	// the other side, so their messages are relayed before the text handler sees them.
-	if c.b.inConsultSession(c) {
-		return c.b.handleRelay
+	// A feature that owns the conversation now (a consultation relays both ways) takes the message before
+	// the text handler sees it.
+	for _, fn := range r.intercepts {
+		if h := fn(c); h != nil {
+			return h
+		}
 	}
 	switch {
 	case m.Text != "":
@@ -295,7 +390,7 @@ func (r *Router) findMessage(c *Ctx, m *tgbotapi.Message) HandlerFunc {
 	case m.Location != nil && r.location != nil:
 		return r.location
 	}
-	return handleUnexpected
+	return HandleUnexpected
 }
 
 // parseCommand reads "/name@bot args". A command addressed to another bot is not ours.
@@ -318,17 +413,19 @@ func parseCommand(m *tgbotapi.Message, username string) (name, args string, ok b
 	return strings.ToLower(word), strings.TrimSpace(rest), true
 }
 
-func handleStaleButton(ctx context.Context, c *Ctx) error {
+// HandleStaleButton answers a button the bot no longer knows (or a forged one).
+func HandleStaleButton(ctx context.Context, c *Ctx) error {
 	return c.Toast(ctx, c.T("ButtonExpired"), false)
 }
 
-func handleUnknownCommand(ctx context.Context, c *Ctx) error {
+// HandleUnknownCommand answers a command nobody registered.
+func HandleUnknownCommand(ctx context.Context, c *Ctx) error {
 	_, err := c.Reply(ctx, c.T("UnknownCommand"), nil)
 	return err
 }
 
-// handleUnexpected answers stickers, media, or text the bot has no use for right now.
-func handleUnexpected(ctx context.Context, c *Ctx) error {
+// HandleUnexpected answers stickers, media, or text the bot has no use for right now.
+func HandleUnexpected(ctx context.Context, c *Ctx) error {
 	id := "UnexpectedMedia"
 	if c.Update.Message.Text != "" {
 		id = "UnexpectedText"
@@ -340,7 +437,7 @@ func handleUnexpected(ctx context.Context, c *Ctx) error {
 func (b *Bot) answerUserError(ctx context.Context, c *Ctx, ue *userError) {
 	text := c.T(ue.id, ue.kv...)
 	if c.Update.CallbackQuery != nil && !c.answered {
-		_ = c.Toast(ctx, truncateRunes(text, 200), true)
+		_ = c.Toast(ctx, Truncate(text, 200), true)
 		return
 	}
 	if _, err := c.Reply(ctx, text, nil); err != nil {
@@ -361,11 +458,12 @@ func (b *Bot) apologize(ctx context.Context, c *Ctx) {
 		return
 	}
 	if c.ChatID != 0 {
-		_, _ = b.sendText(ctx, c.ChatID, text, nil)
+		_, _ = b.SendText(ctx, c.ChatID, text, nil)
 	}
 }
 
-func truncateRunes(s string, n int) string {
+// Truncate cuts s to at most n characters, ending with "…" when cut.
+func Truncate(s string, n int) string {
 	r := []rune(s)
 	if len(r) <= n {
 		return s

@@ -16,8 +16,8 @@ import (
 
 const maxSendAttempts = 4
 
-// retry calls fn again after Telegram's retry_after when it answers 429, a few times at most.
-func (b *Bot) retry(ctx context.Context, fn func() error) error {
+// Retry calls fn again after Telegram's retry_after when it answers 429, a few times at most.
+func (b *Bot) Retry(ctx context.Context, fn func() error) error {
 	var err error
 	for attempt := 1; attempt <= maxSendAttempts; attempt++ {
 		err = fn()
@@ -38,10 +38,10 @@ func (b *Bot) retry(ctx context.Context, fn func() error) error {
 	return err
 }
 
-// send delivers a message-producing request (sendMessage, sendPhoto, …). A new message first passes
+// Send delivers a message-producing request (sendMessage, sendPhoto, …). A new message first passes
 // the flood-limit Gate (delivery.go): as a reply to the user's own action unless ctx carries an outbox
 // delivery, whose class and paid-broadcast flag it then uses.
-func (b *Bot) send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message, error) {
+func (b *Bot) Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message, error) {
 	d := deliveryOf(ctx)
 	class := outbox.Interactive
 	if d != nil {
@@ -49,7 +49,7 @@ func (b *Bot) send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message,
 	}
 	chatID, isNew := newMessageChat(c)
 	var m tgbotapi.Message
-	err := b.retry(ctx, func() error {
+	err := b.Retry(ctx, func() error {
 		if isNew {
 			if err := b.dl.gate.Acquire(ctx, class, chatID); err != nil {
 				return err
@@ -68,12 +68,12 @@ func (b *Bot) send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message,
 	if err == nil && d != nil {
 		d.sent++
 	}
-	return m, describe(methodOf(c), err)
+	return m, Describe(methodOf(c), err)
 }
 
-// request delivers a request that answers true (answerCallbackQuery, deleteMessage, setMyCommands, …).
-func (b *Bot) request(ctx context.Context, c tgbotapi.Chattable) error {
-	return describe(methodOf(c), b.retry(ctx, func() error {
+// Request delivers a request that answers true (answerCallbackQuery, deleteMessage, setMyCommands, …).
+func (b *Bot) Request(ctx context.Context, c tgbotapi.Chattable) error {
+	return Describe(methodOf(c), b.Retry(ctx, func() error {
 		_, err := b.API.Request(c)
 		return err
 	}))
@@ -86,10 +86,10 @@ func methodOf(c tgbotapi.Chattable) string {
 	return fmt.Sprintf("%T", c)
 }
 
-// describe wraps a Telegram error with the operation, keeping *tgbotapi.Error reachable with errors.As.
+// Describe wraps a Telegram error with the operation, keeping *tgbotapi.Error reachable with errors.As.
 // A network failure comes from tgbotapi as a *url.Error whose text holds the request URL, and so the
 // token: only its cause is kept.
-func describe(op string, err error) error {
+func Describe(op string, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -100,13 +100,13 @@ func describe(op string, err error) error {
 	return fmt.Errorf("%s: %w", op, err)
 }
 
-// isNotModified is Telegram's answer to an edit that changes nothing; for menus that is success.
-func isNotModified(err error) bool {
+// IsNotModified is Telegram's answer to an edit that changes nothing; for menus that is success.
+func IsNotModified(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "message is not modified")
 }
 
-// isGone means the chat cannot receive messages: the user blocked the bot or the chat is gone.
-func isGone(err error) bool {
+// IsGone means the chat cannot receive messages: the user blocked the bot or the chat is gone.
+func IsGone(err error) bool {
 	var apiErr *tgbotapi.Error
 	if !errors.As(err, &apiErr) {
 		return false
@@ -114,25 +114,25 @@ func isGone(err error) bool {
 	return apiErr.Code == 403 || (apiErr.Code == 400 && strings.Contains(apiErr.Message, "chat not found"))
 }
 
-// sendText sends HTML text with an optional keyboard.
-func (b *Bot) sendText(ctx context.Context, chatID int64, text string, markup any) (tgbotapi.Message, error) {
+// SendText sends HTML text with an optional keyboard.
+func (b *Bot) SendText(ctx context.Context, chatID int64, text string, markup any) (tgbotapi.Message, error) {
 	msg := tgbotapi.NewMessage(chatID, text)
 	msg.ParseMode = tgbotapi.ModeHTML
 	msg.DisableWebPagePreview = true
 	if markup != nil {
 		msg.ReplyMarkup = markup
 	}
-	return b.send(ctx, msg)
+	return b.Send(ctx, msg)
 }
 
-// editText replaces a message's text and inline keyboard; an unchanged message is not an error.
-func (b *Bot) editText(ctx context.Context, chatID int64, messageID int, text string, kb *tgbotapi.InlineKeyboardMarkup) error {
+// EditText replaces a message's text and inline keyboard; an unchanged message is not an error.
+func (b *Bot) EditText(ctx context.Context, chatID int64, messageID int, text string, kb *tgbotapi.InlineKeyboardMarkup) error {
 	edit := tgbotapi.NewEditMessageText(chatID, messageID, text)
 	edit.ParseMode = tgbotapi.ModeHTML
 	edit.DisableWebPagePreview = true
 	edit.ReplyMarkup = kb
-	_, err := b.send(ctx, edit)
-	if isNotModified(err) {
+	_, err := b.Send(ctx, edit)
+	if IsNotModified(err) {
 		return nil
 	}
 	return err

@@ -17,7 +17,7 @@ import (
 	"github.com/tavan7/tavan/bot/metrics"
 )
 
-// Webhook mode: Telegram POSTs each update to Ops.WebhookURL (TLS ends at a reverse proxy in front of
+// Webhook mode: Telegram POSTs each update to WebhookURL (TLS ends at a reverse proxy in front of
 // the listener cmd/tavanbot opens). The handler checks the secret header and saves the update in the
 // store's inbox (the same inbox long polling uses) before it answers 200, so a crash at any instant loses
 // nothing: an update Telegram got no 200 for is sent again, one already saved is handled after a restart.
@@ -32,7 +32,7 @@ const (
 	webhookSecretField = "X-Telegram-Bot-Api-Secret-Token"
 )
 
-// WebhookHandler receives Telegram's webhook requests; mount it at the path of Ops.WebhookURL.
+// WebhookHandler receives Telegram's webhook requests; mount it at the path of WebhookURL.
 func (b *Bot) WebhookHandler() http.Handler { return http.HandlerFunc(b.serveWebhook) }
 
 func (b *Bot) serveWebhook(w http.ResponseWriter, r *http.Request) {
@@ -44,7 +44,7 @@ func (b *Bot) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	got := r.Header.Get(webhookSecretField)
-	if b.Ops.WebhookSecret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(b.Ops.WebhookSecret)) != 1 {
+	if b.WebhookSecret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(b.WebhookSecret)) != 1 {
 		b.Metrics.Webhook("unauthorized")
 		log.Warn("webhook request refused: missing or wrong secret token", "remote", r.RemoteAddr, "header_present", got != "")
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
@@ -84,7 +84,7 @@ func (b *Bot) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	if stored {
 		b.Metrics.Webhook("ok")
 		select {
-		case b.ops.wake <- struct{}{}:
+		case b.wake <- struct{}{}:
 		default: // the reader is awake already
 		}
 	} else {
@@ -98,7 +98,7 @@ func (b *Bot) serveWebhook(w http.ResponseWriter, r *http.Request) {
 func (b *Bot) runWebhook(ctx context.Context) error {
 	log := b.Logger.With("subsystem", "webhook")
 	b.lastPoll.Store(b.Now().UnixNano()) // setWebhook succeeded: Telegram is reachable
-	log.Info("webhook set", "url_host", webhookHost(b.Ops.WebhookURL))
+	log.Info("webhook set", "url_host", webhookHost(b.WebhookURL))
 	d := newDispatcher(b)
 	defer d.stop() // in-flight updates finish
 	// Handlers finish even when shutdown begins, so that their state commits.
@@ -114,7 +114,7 @@ func (b *Bot) runWebhook(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-b.ops.wake:
+		case <-b.wake:
 		case <-check.C:
 			b.checkWebhook(log)
 			if now := b.Now(); now.Sub(lastPrune) > webhookPruneEvery {
@@ -175,12 +175,12 @@ func (b *Bot) pruneStore(log *slog.Logger) {
 func (b *Bot) setWebhook() error {
 	allowed, _ := json.Marshal(allowedUpdates)
 	_, err := b.API.MakeRequest("setWebhook", tgbotapi.Params{
-		"url":             b.Ops.WebhookURL,
-		"secret_token":    b.Ops.WebhookSecret,
+		"url":             b.WebhookURL,
+		"secret_token":    b.WebhookSecret,
 		"allowed_updates": string(allowed),
 		"max_connections": strconv.Itoa(40),
 	})
-	return describe("setWebhook", err)
+	return Describe("setWebhook", err)
 }
 
 // checkWebhook asks Telegram about the webhook: a successful answer counts for /healthz when no update
@@ -188,7 +188,7 @@ func (b *Bot) setWebhook() error {
 func (b *Bot) checkWebhook(log *slog.Logger) {
 	resp, err := b.API.MakeRequest("getWebhookInfo", nil)
 	if err != nil {
-		log.Warn("getWebhookInfo failed", "err", describe("getWebhookInfo", err)) // describe: no token
+		log.Warn("getWebhookInfo failed", "err", Describe("getWebhookInfo", err)) // describe: no token
 		b.Metrics.Sent(metrics.LaneReply, metrics.ResultOf(err))
 		return
 	}
@@ -202,7 +202,7 @@ func (b *Bot) checkWebhook(log *slog.Logger) {
 	if json.Unmarshal(resp.Result, &info) != nil {
 		return
 	}
-	if info.URL != b.Ops.WebhookURL {
+	if info.URL != b.WebhookURL {
 		log.Warn("the webhook was changed elsewhere; setting it again", "found_host", webhookHost(info.URL))
 		if err := b.setWebhook(); err != nil {
 			log.Warn("setWebhook failed", "err", err)

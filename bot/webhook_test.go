@@ -1,4 +1,4 @@
-package bot
+package bot_test
 
 import (
 	"bytes"
@@ -12,6 +12,9 @@ import (
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
+	"github.com/tavan7/tavan/bot"
+	"github.com/tavan7/tavan/bot/app"
+	"github.com/tavan7/tavan/bot/app/apptest"
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/bot/tgsim"
 	"github.com/tavan7/tavan/locales"
@@ -22,40 +25,45 @@ const (
 	testWebhookSecret = "s3cret_Token-for-tests"
 )
 
-func webhookDeps(d *Deps) {
-	d.Ops.WebhookURL = testWebhookURL
-	d.Ops.WebhookSecret = testWebhookSecret
-	d.Ops.HTTPToken = testOpsToken
+func webhookDeps(c *app.Config) {
+	c.WebhookURL = testWebhookURL
+	c.WebhookSecret = testWebhookSecret
+	c.HTTPToken = testOpsToken
 }
 
 // waitReply waits until the bot's newest message to u contains substr.
 func (h *harness) waitReply(u tgsim.User, substr string) tgsim.Message {
-	h.t.Helper()
-	m, err := h.sim.WaitFor(h.ctx(), u.ID, func(m tgsim.Message) bool { return m.FromBot && strings.Contains(m.Plain, substr) })
+	h.T.Helper()
+	m, err := h.Sim.WaitFor(h.Ctx(), u.ID, func(m tgsim.Message) bool { return m.FromBot && strings.Contains(m.Plain, substr) })
 	if err != nil {
-		h.t.Fatalf("no reply containing %q to %s: %v", substr, u.FirstName, err)
+		h.T.Fatalf("no reply containing %q to %s: %v", substr, u.FirstName, err)
 	}
 	return m
 }
 
 func TestWebhookModeHandlesUpdatesExactlyOnce(t *testing.T) {
-	h := newHarness(t, webhookDeps)
+	webhook := true // until the test goes back to long polling
+	h := newHarness(t, func(c *app.Config) {
+		if webhook {
+			webhookDeps(c)
+		}
+	})
 
 	// The secret header is checked first: missing or wrong → 401, a log line, nothing recorded.
-	start := h.sim.SendText(maryam, "/start") // tgsim holds it; Telegram would POST it to us
+	start := h.Sim.SendText(maryam, "/start") // tgsim holds it; Telegram would POST it to us
 	body := webhookUpdate(maryam, start)
 	for _, secret := range []string{"", "wrong", testWebhookSecret + "x"} {
 		if rec := h.postWebhook(body, secret); rec.Code != 401 {
 			t.Errorf("secret %q: %d; want 401", secret, rec.Code)
 		}
 	}
-	if n, _ := h.db.InboxLen(); n != 0 {
+	if n, _ := h.DB.InboxLen(); n != 0 {
 		t.Errorf("%d updates recorded from unauthorized requests", n)
 	}
-	if !strings.Contains(h.logs.String(), "webhook request refused: missing or wrong secret token") {
+	if !strings.Contains(h.Logs.String(), "webhook request refused: missing or wrong secret token") {
 		t.Error("no log line for a refused webhook request")
 	}
-	if rec := h.postWebhook(bytes.Repeat([]byte("x"), webhookBodyLimit+1), testWebhookSecret); rec.Code != 413 {
+	if rec := h.postWebhook(bytes.Repeat([]byte("x"), bot.WebhookBodyLimit+1), testWebhookSecret); rec.Code != 413 {
 		t.Errorf("an oversized body: %d; want 413", rec.Code)
 	}
 	for _, bad := range []string{"", "[]", `{"message":{}}`, "not json", `{"update_id":-1}`} {
@@ -70,11 +78,11 @@ func TestWebhookModeHandlesUpdatesExactlyOnce(t *testing.T) {
 		t.Fatalf("the right secret: %d %q", rec.Code, rec.Body.String())
 	}
 	inInbox := false
-	ids, _, _ := h.db.Inbox()
+	ids, _, _ := h.DB.Inbox()
 	for _, id := range ids {
 		inInbox = inInbox || id == start.UpdateID
 	}
-	done, _ := h.db.Handled(start.UpdateID)
+	done, _ := h.DB.Handled(start.UpdateID)
 	if !inInbox && !done {
 		t.Error("200 was answered before the update was recorded")
 	}
@@ -83,13 +91,13 @@ func TestWebhookModeHandlesUpdatesExactlyOnce(t *testing.T) {
 	h.postWebhook(body, testWebhookSecret)
 	h.waitReply(maryam, "به توان خوش آمدید")
 
-	help := h.sim.SendText(maryam, "/help")
+	help := h.Sim.SendText(maryam, "/help")
 	if rec := h.postWebhook(webhookUpdate(maryam, help), testWebhookSecret); rec.Code != 200 {
 		t.Fatalf("/help: %d", rec.Code)
 	}
 	h.waitReply(maryam, "راهنمای توان") // one chat is handled in order: /start is done by now
 	welcomes := 0
-	for _, m := range h.sim.BotMessages(maryam.ID) {
+	for _, m := range h.Sim.BotMessages(maryam.ID) {
 		if strings.Contains(m.Plain, "به توان خوش آمدید") {
 			welcomes++
 		}
@@ -97,10 +105,10 @@ func TestWebhookModeHandlesUpdatesExactlyOnce(t *testing.T) {
 	if welcomes != 1 {
 		t.Errorf("the redelivered /start was answered %d times; want once", welcomes)
 	}
-	if url, secret := h.sim.Webhook(); url != testWebhookURL || secret != testWebhookSecret {
+	if url, secret := h.Sim.Webhook(); url != testWebhookURL || secret != testWebhookSecret {
 		t.Errorf("webhook set to %q with secret %q", url, secret)
 	}
-	resp, err := h.bot.API.MakeRequest("getWebhookInfo", nil)
+	resp, err := h.App.API.MakeRequest("getWebhookInfo", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,8 +116,8 @@ func TestWebhookModeHandlesUpdatesExactlyOnce(t *testing.T) {
 		AllowedUpdates []string `json:"allowed_updates"`
 	}
 	json.Unmarshal(resp.Result, &info)
-	if strings.Join(info.AllowedUpdates, ",") != strings.Join(allowedUpdates, ",") {
-		t.Errorf("allowed_updates = %v; want %v", info.AllowedUpdates, allowedUpdates)
+	if strings.Join(info.AllowedUpdates, ",") != strings.Join(bot.AllowedUpdates, ",") {
+		t.Errorf("allowed_updates = %v; want %v", info.AllowedUpdates, bot.AllowedUpdates)
 	}
 	if rec := h.opsGet("/healthz", ""); rec.Code != 200 {
 		t.Errorf("/healthz in webhook mode = %d %q", rec.Code, rec.Body.String())
@@ -119,14 +127,14 @@ func TestWebhookModeHandlesUpdatesExactlyOnce(t *testing.T) {
 
 	// Back to long polling: the webhook is deleted, and the updates tgsim still holds (delivered by
 	// webhook already) come in by getUpdates too: handled ids make them no-ops.
-	h.deps = nil
-	h.restart()
-	h.settle()
-	if url, _ := h.sim.Webhook(); url != "" {
+	webhook = false
+	h.Restart()
+	h.Settle()
+	if url, _ := h.Sim.Webhook(); url != "" {
 		t.Errorf("webhook still set after going back to polling: %q", url)
 	}
 	welcomes = 0
-	for _, m := range h.sim.BotMessages(maryam.ID) {
+	for _, m := range h.Sim.BotMessages(maryam.ID) {
 		if strings.Contains(m.Plain, "به توان خوش آمدید") {
 			welcomes++
 		}
@@ -140,9 +148,9 @@ func TestWebhookModeHandlesUpdatesExactlyOnce(t *testing.T) {
 // next start handles it from the inbox.
 func TestWebhookInboxSurvivesCrash(t *testing.T) {
 	h := newHarness(t, webhookDeps)
-	h.stop()
-	m := h.sim.SendText(reza, "/start")
-	db, err := store.Open(h.dbPath, store.Options{})
+	h.Stop()
+	m := h.Sim.SendText(reza, "/start")
+	db, err := store.Open(h.DBPath, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,13 +158,13 @@ func TestWebhookInboxSurvivesCrash(t *testing.T) {
 		t.Fatalf("SaveWebhookUpdate = %v, %v", ok, err)
 	}
 	db.Close()
-	h.start()
+	h.Start()
 	h.waitReply(reza, "به توان خوش آمدید")
 	// The reader takes the inbox batch by batch: once a later update is answered, the first is forgotten.
-	help := h.sim.SendText(reza, "/help")
+	help := h.Sim.SendText(reza, "/help")
 	h.postWebhook(webhookUpdate(reza, help), testWebhookSecret)
 	h.waitReply(reza, "راهنمای توان")
-	ids, _, _ := h.db.Inbox()
+	ids, _, _ := h.DB.Inbox()
 	for _, id := range ids {
 		if id == m.UpdateID {
 			t.Error("a handled update stayed in the inbox")
@@ -186,8 +194,8 @@ func FuzzWebhookBody(f *testing.F) {
 	}
 	f.Cleanup(func() { db.Close() })
 	texts, _ := locales.Load()
-	b, err := New(Deps{API: stubAPI{}, Store: db, Texts: texts, Catalog: embeddedCatalog(f),
-		Ops: OpsOptions{WebhookURL: testWebhookURL, WebhookSecret: testWebhookSecret}})
+	b, err := bot.New(bot.Deps{API: stubAPI{}, Store: db, Texts: texts, Catalog: apptest.EmbeddedCatalog(f),
+		WebhookURL: testWebhookURL, WebhookSecret: testWebhookSecret})
 	if err != nil {
 		f.Fatal(err)
 	}

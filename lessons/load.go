@@ -18,6 +18,10 @@ import (
 	"github.com/tavan7/tavan/bot/tghtml"
 )
 
+// Tracks are the program's audiences, in the order learners are offered them; their names are locale
+// messages "Track_<id>".
+func Tracks() []string { return slices.Clone(tracks) }
+
 // Allowed values (README.md documents them for the writers).
 var (
 	categories  = []string{"business", "mindset", "marketing", "finance", "family", "youth", "social"}

@@ -149,6 +149,13 @@ func (m *Metrics) SetSources(s Sources) {
 	m.mu.Unlock()
 }
 
+// SetOpenConsultations sets the source of the open-sessions gauge (the consultations feature's).
+func (m *Metrics) SetOpenConsultations(fn func() (int, bool)) {
+	m.mu.Lock()
+	m.src.OpenConsultations = fn
+	m.mu.Unlock()
+}
+
 // Registry is the private registry, for engines that add their own series.
 func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 

@@ -20,6 +20,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/tavan7/tavan/bot"
+	"github.com/tavan7/tavan/bot/app"
 	"github.com/tavan7/tavan/bot/sandbox"
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/bot/tgsim"
@@ -75,15 +76,16 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := bot.New(bot.Deps{
+	a, err := app.New(app.Config{Deps: bot.Deps{
 		API: client, APIURL: api.URL, Token: token, HTTP: api.Client(), Username: client.Self.UserName,
 		Store: db, Texts: texts, Catalog: catalog, Admins: []int64{900}, Location: tehran, Now: e.clock.Now,
 		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }, Workers: 4,
 		Logger: slog.New(slog.DiscardHandler),
-	})
+	}})
 	if err != nil {
 		t.Fatal(err)
 	}
+	b := a.Bot
 	e.bot = b
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -17,6 +17,9 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/tavan7/tavan/bot"
+	"github.com/tavan7/tavan/bot/app"
+	"github.com/tavan7/tavan/bot/learning"
+	"github.com/tavan7/tavan/bot/ops"
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/locales"
 )
@@ -107,10 +110,9 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	}
 	logger.Info("tavanbot started", "version", version, "api", cfg.APIURL, "db", cfg.DB, "bot", b.Username, "mode", mode)
 
-	go reloadOnHangup(ctx, b, logger)
+	go reloadOnHangup(ctx, b.Bot, logger)
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return b.Run(gctx) })
-	g.Go(func() error { return b.RunBackups(gctx) })
 	for _, s := range servers {
 		g.Go(func() error { return s.serve(gctx, logger) })
 	}
@@ -201,7 +203,7 @@ func runRestore(cfg Config, args []string, stdout io.Writer) error {
 }
 
 // newBot connects to the Bot API (getMe) and builds the bot. clock is nil in production.
-func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Time) (*bot.Bot, error) {
+func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Time) (*app.App, error) {
 	texts, err := locales.Load()
 	if err != nil {
 		return nil, err
@@ -220,35 +222,42 @@ func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Tim
 	if err != nil {
 		return nil, fmt.Errorf("connect to the Bot API at %s: %s", cfg.APIURL, redact(err.Error(), cfg.Token))
 	}
-	return bot.New(bot.Deps{
-		Ops: bot.OpsOptions{
-			GoalHours:     cfg.GoalHours,
-			HTTPAddr:      cfg.HTTPAddr,
-			HTTPToken:     cfg.HTTPToken,
-			BackupDir:     cfg.BackupDir,
-			BackupKeep:    cfg.BackupKeep,
-			BackupHour:    cfg.BackupHour,
+	a, err := app.New(app.Config{
+		Deps: bot.Deps{
+			API:         api,
+			APIURL:      cfg.APIURL,
+			Token:       cfg.Token,
+			HTTP:        client,
+			Username:    api.Self.UserName,
+			Store:       db,
+			Texts:       texts,
+			Catalog:     catalog,
+			LoadContent: load,
+			Admins:      cfg.Admins,
+			Location:    cfg.Location,
+			Now:         clock,
+			Logger:      logger,
+			PollTimeout: pollTimeout,
+
 			WebhookURL:    cfg.WebhookURL,
 			WebhookSecret: cfg.WebhookSecret,
-		},
-		API:         api,
-		APIURL:      cfg.APIURL,
-		Token:       cfg.Token,
-		HTTP:        client,
-		Username:    api.Self.UserName,
-		Store:       db,
-		Texts:       texts,
-		Catalog:     catalog,
-		LoadContent: load,
-		QuizMode:    cfg.QuizMode,
-		Admins:      cfg.Admins,
-		Location:    cfg.Location,
-		Now:         clock,
-		Logger:      logger,
-		PollTimeout: pollTimeout,
+			HTTPToken:     cfg.HTTPToken,
 
-		SendRate:      cfg.SendRate,
-		PaidBroadcast: cfg.PaidBroadcast,
-		QuietHours:    cfg.QuietHours,
+			SendRate:      cfg.SendRate,
+			PaidBroadcast: cfg.PaidBroadcast,
+			QuietHours:    cfg.QuietHours,
+		},
+		Learning: learning.Options{QuizMode: cfg.QuizMode},
+		Ops: ops.Options{
+			GoalHours:  cfg.GoalHours,
+			HTTPAddr:   cfg.HTTPAddr,
+			BackupDir:  cfg.BackupDir,
+			BackupKeep: cfg.BackupKeep,
+			BackupHour: cfg.BackupHour,
+		},
 	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
 }

@@ -124,19 +124,16 @@ func runSandbox(ctx context.Context, cfg Config, _ func(string) string, stdout i
 		Admins:   botCfg.Admins,
 		Logger:   logger,
 		// After a jump: keep the offset, so that a restarted sandbox never runs back under the stored
-		// records, then let the bot catch up at once on what fell due in between instead of at its next
-		// tick (seat offers lapse, waitlists move). The delivery scheduler's catch-up belongs here too.
+		// records, then let every feature catch up at once on what fell due in between instead of at its
+		// next round (daily lessons, seat offers lapse, waitlists move).
 		OnTimeTravel: func(from, to time.Time) {
 			if err := db.PutSandboxClockOffset(clock.Offset()); err != nil {
 				logger.Warn("keep the sandbox clock", "err", err)
 			}
 			tctx, cancel := context.WithTimeout(gctx, 30*time.Second)
 			defer cancel()
-			if err := b.EventsTick(tctx); err != nil && gctx.Err() == nil {
-				logger.Warn("events catch-up after time travel", "err", err)
-			}
-			if err := catchUpSchedule(from, to, func(t time.Time) error { return b.ScheduleTick(tctx, t) }); err != nil && gctx.Err() == nil {
-				logger.Warn("scheduler catch-up after time travel", "err", err)
+			if err := b.TimeJumped(tctx, from, to); err != nil && gctx.Err() == nil {
+				logger.Warn("catch-up after time travel", "err", err)
 			}
 		},
 	})
@@ -207,21 +204,5 @@ Press Ctrl+C to stop.
 `, url, url, sandboxAdminID, strings.Join(people, ", "), cfg.SandboxDB, sandboxAdminID)
 	if public {
 		fmt.Fprintf(w, "\nWARNING: the sandbox listens on %s, beyond this machine: anyone who reaches it can act as any user, the admin included.\n", addr)
-	}
-}
-
-// catchUpSchedule runs the daily scheduler over a time jump hour by hour, so that every minute jumped over
-// is planned once (one big jump would fall past the scheduler's catch-up cut-off, as real downtime does).
-func catchUpSchedule(from, to time.Time, tick func(time.Time) error) error {
-	for t := from.Add(time.Hour); ; t = t.Add(time.Hour) {
-		if t.After(to) {
-			t = to
-		}
-		if err := tick(t); err != nil {
-			return err
-		}
-		if !t.Before(to) {
-			return nil
-		}
 	}
 }

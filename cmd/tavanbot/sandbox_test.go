@@ -171,22 +171,3 @@ func TestSandboxRestartKeepsTheLearnerAndTheClock(t *testing.T) {
 		t.Errorf("/start after a restart got %q; want مریم welcomed", got)
 	}
 }
-
-func TestTimeTravelCatchesTheSchedulerUpHourByHour(t *testing.T) {
-	from := time.Date(2026, 11, 27, 5, 15, 0, 0, time.UTC)
-	to := from.Add(25*time.Hour + 30*time.Minute)
-	var ticks []time.Time
-	if err := catchUpSchedule(from, to, func(at time.Time) error { ticks = append(ticks, at); return nil }); err != nil {
-		t.Fatal(err)
-	}
-	if len(ticks) != 26 || !ticks[len(ticks)-1].Equal(to) {
-		t.Fatalf("%d ticks ending %v; want 26 ending at the destination", len(ticks), ticks[len(ticks)-1])
-	}
-	prev := from
-	for _, at := range ticks {
-		if gap := at.Sub(prev); gap <= 0 || gap > time.Hour {
-			t.Errorf("a tick %v after the previous one; the scheduler's cut-off would skip slots", gap)
-		}
-		prev = at
-	}
-}

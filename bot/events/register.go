@@ -1,0 +1,90 @@
+// Package events is city events with RSVP, capacity and a waitlist, reminders through the outbox,
+// calendar files, door check-in, bulk import and the admins' wizard.
+package events
+
+import (
+	"context"
+	"time"
+
+	"github.com/tavan7/tavan/bot"
+)
+
+// Feature is the events on the core.
+type Feature struct {
+	*bot.Bot
+}
+
+// Button actions; the strings are those of the buttons already sent, so they keep working.
+const (
+	// learners (events.go)
+	actEventList  bot.Action = "evl" // evl|<page>
+	actEventCard  bot.Action = "evc" // evc|<id>[|n]  (n: send a new message instead of editing)
+	actRSVP       bot.Action = "evr" // evr|<id>
+	actCancelRSVP bot.Action = "evx" // evx|<id>
+	actOffer      bot.Action = "evo" // evo|<id>|y or n
+	actEventICS   bot.Action = "evi" // evi|<id>
+	actEventMap   bot.Action = "evm" // evm|<id>
+	// admins (events_admin.go)
+	actAdminList   bot.Action = "eal" // eal|<page>
+	actEventAdmin  bot.Action = "eva" // eva|<id>
+	actEventEdit   bot.Action = "eve" // eve|<id>|<field>
+	actEventCancel bot.Action = "evk" // evk|<id>|ask or yes
+	actEventDoor   bot.Action = "evq" // evq|<id>
+	actEventSheet  bot.Action = "evs" // evs|<id>
+	actWizard      bot.Action = "evw" // evw|ok or no|<draft nonce>
+)
+
+// checkInPrefix starts the payload of an event's door code (t.me/<bot>?start=ci_<token>).
+const checkInPrefix = "ci_"
+
+// Register adds the events to b.
+func Register(b *bot.Bot) (*Feature, error) {
+	f := &Feature{Bot: b}
+
+	// events.go: the learners' side.
+	r := f.Routes()
+	r.Command("events", f.handleEvents)
+	r.Callback(actEventList, f.handleEventList)
+	r.Callback(actEventCard, f.handleEventCard)
+	r.Callback(actRSVP, f.handleRSVP)
+	r.Callback(actCancelRSVP, f.handleCancelRSVP)
+	r.Callback(actOffer, f.handleOffer)
+	r.Callback(actEventICS, f.handleEventICS)
+	r.Callback(actEventMap, f.handleEventMap)
+	f.MenuCommand(bot.Learners, "events", 30)
+
+	// events_admin.go: the admins' side.
+	admin := f.Routes(bot.AdminOnly)
+	admin.Command("newevent", f.handleNewEvent)
+	admin.Command("importevents", f.handleImportEvents)
+	admin.Command("allevents", f.handleAllEvents)
+	admin.Callback(actAdminList, f.handleAdminEventList)
+	admin.Callback(actEventAdmin, f.handleEventAdmin)
+	admin.Callback(actEventEdit, f.handleEventEdit)
+	admin.Callback(actEventCancel, f.handleEventCancel)
+	admin.Callback(actEventDoor, f.handleEventDoor)
+	admin.Callback(actEventSheet, f.handleEventSheet)
+	admin.Callback(actWizard, f.handleWizardButton)
+	// The wizard's steps are open routes: an admin removed mid-wizard leaves it quietly (the handlers
+	// check), rather than having their next message read as anything else.
+	for _, s := range []string{stepEvTitle, stepEvDate, stepEvTime, stepEvEnd, stepEvPlace, stepEvPlaceName,
+		stepEvCapacity, stepEvDesc, stepEvCover} {
+		r.Step(s, f.handleEventStep)
+	}
+	r.Step(stepEvImport, f.handleImportFile)
+
+	// The door code marks the learner present; a newcomer then goes on to onboarding.
+	f.StartPayload(checkInPrefix, f.handleCheckIn)
+
+	// The events loop: seat offers lapse on time, free seats go to the waitlists. After the sandbox's
+	// time travel it catches up at once.
+	f.Loop("events", "@every 1m", func(ctx context.Context, _ time.Time) error { return f.EventsTick(ctx) })
+	f.OnTimeJump(func(ctx context.Context, _, _ time.Time) error { return f.EventsTick(ctx) })
+
+	// Contributions to other features' screens.
+	f.MeLine(10, f.meEventsLine)
+	f.Audience(f.eventAudience()) // events_broadcast.go
+	f.StatsSection(30, f.statsBlock)
+	f.Export("events", f.exportEventRows) // events_ops.go
+	return f, nil
+}
