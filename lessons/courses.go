@@ -24,11 +24,12 @@ type courseFile struct {
 }
 
 type lessonFile struct {
-	ID      string     `toml:"id"`
-	Title   string     `toml:"title"`
-	Minutes int        `toml:"minutes"`
-	Media   *mediaFile `toml:"media"`
-	Quiz    []quizFile `toml:"quiz"`
+	ID       string     `toml:"id"`
+	Replaces []string   `toml:"replaces"`
+	Title    string     `toml:"title"`
+	Minutes  int        `toml:"minutes"`
+	Media    *mediaFile `toml:"media"`
+	Quiz     []quizFile `toml:"quiz"`
 }
 
 type quizFile struct {
@@ -158,6 +159,13 @@ func (l *loader) loadLesson(c *Course, dir, file string, hasTwin bool) *Lesson {
 	les := &Lesson{Course: c, Minutes: lf.Minutes, Title: Text{FA: lf.Title}, Body: Text{FA: md.body}}
 	good := l.claimID(lf.ID, file, doc.line("id"), maxID)
 	les.ID = lf.ID
+	for _, old := range lf.Replaces {
+		if !idRE.MatchString(old) || len(old) > maxID {
+			l.addf(file, doc.line("replaces"), "replaces: %q is not a lesson id (a-z, 0-9 and single hyphens, at most %d characters)", old, maxID)
+			continue
+		}
+		les.Replaces = append(les.Replaces, old)
+	}
 	l.checkText(doc, lf.Title, "title (Persian)", true, maxTitle, "title")
 	if lf.Minutes < 1 || lf.Minutes > 60 {
 		l.addf(file, doc.line("minutes"), "minutes must be between 1 and 60 (reading time), not %d", lf.Minutes)

@@ -53,6 +53,7 @@ type Catalog struct {
 	fsys       fs.FS
 	hasCentres bool // a centres file was read (Merge: then the overlay decides about centres)
 	byID       map[string]any
+	replacedBy map[string][]*Lesson // a replaced lesson id → the lessons that replace it, in course order
 }
 
 // Course is one course folder.
@@ -70,14 +71,15 @@ type Course struct {
 
 // Lesson is one NN-slug.md file (and its optional NN-slug.en.md twin).
 type Lesson struct {
-	ID      string
-	Course  *Course
-	Index   int // 0-based position in Course.Lessons
-	Title   Text
-	Minutes int
-	Media   *Media
-	Quiz    []Question
-	Body    Text // Markdown source
+	ID       string
+	Replaces []string // ids of earlier lessons whose learners' progress carries over to this one (a split lesson)
+	Course   *Course
+	Index    int // 0-based position in Course.Lessons
+	Title    Text
+	Minutes  int
+	Media    *Media
+	Quiz     []Question
+	Body     Text // Markdown source
 
 	parts   [2][]string // rendered at load time: [fa, en]
 	caption [2]string
@@ -227,7 +229,30 @@ func (s *Story) Parts(lang string) []string { return pick(s.parts, lang) }
 func (c *Catalog) Course(id string) *Course { v, _ := c.byID[id].(*Course); return v }
 
 // Lesson returns the lesson with the id, or nil.
-func (c *Catalog) Lesson(id string) *Lesson { v, _ := c.byID[id].(*Lesson); return v }
+// An id that a split replaced finds the first lesson that replaces it, so an old button or a notice
+// queued before the split still opens the right place.
+func (c *Catalog) Lesson(id string) *Lesson {
+	if v, ok := c.byID[id].(*Lesson); ok {
+		return v
+	}
+	if ls := c.replacedBy[id]; len(ls) > 0 {
+		return ls[0]
+	}
+	return nil
+}
+
+// ReplacedBy lists the lessons that replace an earlier lesson id, in course order (none for a live id).
+func (c *Catalog) ReplacedBy(id string) []*Lesson { return c.replacedBy[id] }
+
+// ReplacedIDs lists every lesson id that a lesson replaces.
+func (c *Catalog) ReplacedIDs() []string {
+	ids := make([]string, 0, len(c.replacedBy))
+	for id := range c.replacedBy {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
 
 // Story returns the story with the id, or nil.
 func (c *Catalog) Story(id string) *Story { v, _ := c.byID[id].(*Story); return v }
@@ -266,9 +291,13 @@ func (c *Catalog) index() {
 	for _, co := range c.Courses {
 		c.byID[co.ID] = co
 	}
+	c.replacedBy = map[string][]*Lesson{}
 	for _, co := range c.Courses {
 		for _, l := range co.Lessons {
 			c.byID[l.ID] = l
+			for _, old := range l.Replaces {
+				c.replacedBy[old] = append(c.replacedBy[old], l)
+			}
 		}
 	}
 	for _, it := range c.Library {
