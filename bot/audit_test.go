@@ -43,8 +43,8 @@ func TestRefusalIsNotRepeatedAfterRestart(t *testing.T) {
 		}
 		t.Errorf("after a restart and /help maryam has %d messages; want %d (only the help)", got, before+1)
 	}
-	if ids, _, err := h.DB.Inbox(); err != nil || len(ids) != 0 {
-		t.Errorf("inbox after the refusals = %v (%v); want empty", ids, err)
+	if saved, err := h.DB.Inbox(); err != nil || len(saved) != 0 {
+		t.Errorf("inbox after the refusals = %v (%v); want empty", saved, err)
 	}
 }
 

@@ -53,6 +53,7 @@ func BenchmarkHandleUpdate(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	defer a.WithFinisher()() // taking handled updates out of the inbox is group committed, as in Run
 	var next atomic.Int64
 	b.SetParallelism(32) // 2 cores × 32 = 64 concurrent chats, like the dispatcher's workers
 	b.ResetTimer()

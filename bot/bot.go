@@ -87,6 +87,8 @@ type Bot struct {
 	serving atomic.Bool   // the bot takes updates and is not shutting down (/readyz)
 	wake    chan struct{} // the webhook handler wakes the inbox reader
 	dl      deliveryState
+	fin     atomic.Pointer[finisher] // set while the update loop runs
+	recent  recentChats              // when each chat last wrote to the bot (replies vs bulk)
 }
 
 // New builds the core; features register into it (bot/app), then Run starts it.

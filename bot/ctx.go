@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -22,10 +23,26 @@ type Ctx struct {
 	Action  Action   // for callbacks: the decoded action
 	Data    []string // for callbacks: the decoded arguments
 
-	applied   bool // this run committed the update's state change
-	answered  bool // the callback query was answered
-	clearStep bool // a command interrupts any conversation step
+	applied   bool      // this run committed the update's state change (or rehearsed it, in a replay)
+	answered  bool      // the callback query was answered
+	clearStep bool      // a command interrupts any conversation step
+	replay    bool      // the update's change was applied before a crash: answer again, change nothing
+	received  time.Time // when the update arrived (zero: unknown)
 }
+
+// ctxKey carries the Ctx of the update being handled in its context.Context, so that every request made
+// while handling it knows it is a reply (not bulk) and answers the button press first.
+type ctxKey struct{}
+
+// handling is the Ctx of the update a request is made for, or nil (outbox deliveries, loops).
+func handling(ctx context.Context) *Ctx {
+	c, _ := ctx.Value(ctxKey{}).(*Ctx)
+	return c
+}
+
+// callbackWindow is how long Telegram accepts an answer to a button press ("query is too old" after
+// about 15 s); a replayed press older than this is not answered, only counted.
+const callbackWindow = 14 * time.Second
 
 // ErrDuplicate stops a handler whose update was already applied before a crash.
 var ErrDuplicate = errors.New("update already handled")
@@ -69,12 +86,20 @@ func (c *Ctx) Apply(fn func(tx *store.Tx, u *store.User) error) error {
 		saved = u
 		return nil
 	}
-	if c.applied {
+	switch {
+	case c.replay:
+		// Applied before a crash: run the change again against what it left, for the handler to answer
+		// as it would to a repeated press, and roll it back.
+		if err := c.b.Store.Rehearse(change); err != nil {
+			return err
+		}
+		c.applied = true
+	case c.applied:
 		// A second change in the same run: the update is already marked.
 		if err := c.b.Store.Update(change); err != nil {
 			return err
 		}
-	} else {
+	default:
 		ok, err := c.b.Store.Apply(c.Update.UpdateID, change)
 		if err != nil {
 			return err
@@ -92,6 +117,10 @@ func (c *Ctx) Apply(fn func(tx *store.Tx, u *store.User) error) error {
 // ApplyTx commits a change that does not save the sender (deleting them) and marks the update handled,
 // at once. A redelivered update gets ErrDuplicate.
 func (c *Ctx) ApplyTx(fn func(tx *store.Tx) error) error {
+	if c.replay {
+		c.applied = true
+		return c.b.Store.Rehearse(fn)
+	}
 	ok, err := c.b.Store.Apply(c.Update.UpdateID, fn)
 	if err != nil {
 		return err
@@ -122,14 +151,20 @@ func (c *Ctx) Menu(ctx context.Context, text string, kb *tgbotapi.InlineKeyboard
 	return err
 }
 
-// Toast answers the callback query with a short notice (or silently with "").
+// Toast answers the callback query with a short notice (or silently with ""). A press is answered once:
+// the first request made for it answers it (silently) if the handler has not yet, so the spinner stops
+// before anything else goes out; a toast after that is not shown.
 func (c *Ctx) Toast(ctx context.Context, text string, alert bool) error {
 	q := c.Update.CallbackQuery
 	if q == nil || c.answered {
 		return nil
 	}
 	c.answered = true
-	answer := tgbotapi.NewCallback(q.ID, text)
+	if !c.received.IsZero() && c.b.Now().Sub(c.received) > callbackWindow {
+		c.b.Metrics.CallbackTooOld()
+		return nil // Telegram would refuse it ("query is too old"); the edits and sends still go out
+	}
+	answer := tgbotapi.NewCallback(q.ID, Truncate(text, 200))
 	answer.ShowAlert = alert
 	return c.b.Request(ctx, answer)
 }

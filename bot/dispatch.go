@@ -3,55 +3,139 @@ package bot
 import (
 	"context"
 	"sync"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
-// dispatcher runs updates on workers keyed by chat: one chat is handled strictly in order, different
-// chats in parallel, so a slow reply to one learner never holds up another.
+// maxChatBacklog bounds the updates one chat may have waiting: a forward of 100 messages into a
+// consultation must all be relayed, but a flood must not grow without end. Beyond it, updates are marked
+// handled and dropped, and the sender gets one short "slow down" notice a minute.
+const maxChatBacklog = 300
+
+// slowDownEvery is how often a flooding chat is told to slow down.
+const slowDownEvery = time.Minute
+
+// dispatcher runs updates by chat: one chat strictly in order, different chats in parallel on a pool of
+// workers. Each chat has its own backlog, so a chat that floods the bot waits behind itself only, and
+// dispatch never blocks the update loop.
 type dispatcher struct {
-	b      *Bot
-	queues []chan job
-	done   sync.WaitGroup
+	b *Bot
+
+	mu      sync.Mutex
+	cond    *sync.Cond
+	chats   map[int64]*chatBacklog
+	ready   []int64 // chats with work and no worker, in arrival order
+	stopped bool
+	done    sync.WaitGroup
+}
+
+type chatBacklog struct {
+	jobs     []job
+	busy     bool      // a worker is handling this chat's head
+	warnedAt time.Time // the last "slow down" notice
 }
 
 type job struct {
-	ctx    context.Context
-	update tgbotapi.Update
+	ctx      context.Context
+	update   tgbotapi.Update
+	received time.Time
 }
 
 func newDispatcher(b *Bot) *dispatcher {
-	d := &dispatcher{b: b, queues: make([]chan job, b.Workers)}
-	for i := range d.queues {
-		d.queues[i] = make(chan job, 32)
+	d := &dispatcher{b: b, chats: map[int64]*chatBacklog{}}
+	d.cond = sync.NewCond(&d.mu)
+	for range b.Workers {
 		d.done.Add(1)
-		go func(q chan job) {
-			defer d.done.Done()
-			for j := range q {
-				b.handle(j.ctx, j.update)
-				b.inflight.done()
-			}
-		}(d.queues[i])
+		go d.work()
 	}
 	return d
 }
 
-// dispatch queues u on its chat's worker; it blocks when that worker is far behind (back-pressure).
-func (d *dispatcher) dispatch(ctx context.Context, u tgbotapi.Update) {
+// dispatch queues u behind its chat's earlier updates. It never blocks.
+func (d *dispatcher) dispatch(ctx context.Context, u tgbotapi.Update, received time.Time) {
+	key := chatKey(u)
+	d.mu.Lock()
+	q := d.chats[key]
+	if q == nil {
+		q = &chatBacklog{}
+		d.chats[key] = q
+	}
+	if len(q.jobs) >= maxChatBacklog {
+		warn := d.b.Now().Sub(q.warnedAt) >= slowDownEvery
+		if warn {
+			q.warnedAt = d.b.Now()
+		}
+		d.mu.Unlock()
+		d.b.dropFlood(ctx, u, key, warn)
+		return
+	}
 	d.b.inflight.add()
-	key := uint64(chatKey(u))
-	d.queues[key%uint64(len(d.queues))] <- job{ctx: ctx, update: u}
+	q.jobs = append(q.jobs, job{ctx: ctx, update: u, received: received})
+	if !q.busy && len(q.jobs) == 1 {
+		d.ready = append(d.ready, key)
+		d.cond.Signal()
+	}
+	d.mu.Unlock()
 }
 
-// stop ends the workers after the queued updates; it is called by the loop that owns them.
-func (d *dispatcher) stop() {
-	for _, q := range d.queues {
-		close(q)
+// work handles one update of a ready chat at a time, then puts the chat back at the end of the line if
+// it has more: chats take turns, so a long backlog does not starve the others.
+func (d *dispatcher) work() {
+	defer d.done.Done()
+	for {
+		d.mu.Lock()
+		for len(d.ready) == 0 && !d.stopped {
+			d.cond.Wait()
+		}
+		if d.stopped {
+			d.mu.Unlock()
+			return
+		}
+		key := d.ready[0]
+		d.ready = d.ready[1:]
+		q := d.chats[key]
+		j := q.jobs[0]
+		q.busy = true
+		d.mu.Unlock()
+
+		d.b.handle(j.ctx, j.update, j.received)
+		d.b.finishDispatched(j.update.UpdateID) // counts as done for WaitIdle once committed
+
+		d.mu.Lock()
+		q.jobs = q.jobs[1:]
+		q.busy = false
+		switch {
+		case len(q.jobs) > 0:
+			d.ready = append(d.ready, key)
+			d.cond.Signal()
+		case d.b.Now().Sub(q.warnedAt) >= slowDownEvery:
+			delete(d.chats, key) // nothing waiting and no recent warning to remember
+		}
+		d.mu.Unlock()
 	}
+}
+
+// stop ends the workers once the updates being handled are done; updates still waiting stay in the
+// inbox and are handled first at the next start. It is called by the loop that owns the dispatcher.
+func (d *dispatcher) stop() {
+	d.mu.Lock()
+	d.stopped = true
+	for _, q := range d.chats {
+		n := len(q.jobs)
+		if q.busy {
+			n-- // its worker finishes it
+		}
+		for range n {
+			d.b.inflight.done()
+		}
+	}
+	d.cond.Broadcast()
+	d.mu.Unlock()
 	d.done.Wait()
 }
 
-// chatKey is the chat an update belongs to; updates of one chat share a worker.
+// chatKey is the chat an update belongs to; updates of one chat are handled in order.
 func chatKey(u tgbotapi.Update) int64 {
 	switch {
 	case u.Message != nil:
@@ -98,7 +182,7 @@ func (c *inflightCounter) done() {
 	}
 }
 
-// WaitIdle returns when every dispatched update has been handled, or ctx ends.
+// WaitIdle returns when every dispatched update has been handled and its answers went out, or ctx ends.
 func (b *Bot) WaitIdle(ctx context.Context) error {
 	b.inflight.mu.Lock()
 	if b.inflight.n == 0 {

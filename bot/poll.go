@@ -33,6 +33,8 @@ func (b *Bot) poll(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read offset: %w", err)
 	}
+	fin := b.startFinisher()
+	defer fin.stop() // last: what the workers finished leaves the inbox
 	d := newDispatcher(b)
 	defer d.stop() // after the loop: in-flight updates finish, the rest stay in the inbox
 	// Handlers finish even when shutdown begins, so that their state commits.
@@ -44,7 +46,7 @@ func (b *Bot) poll(ctx context.Context) error {
 	backoff := backoffMin
 	lastPrune := time.Time{}
 	for ctx.Err() == nil {
-		updates, raws, err := b.getUpdates(ctx, offset)
+		updates, err := b.getUpdates(ctx, offset)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -67,9 +69,9 @@ func (b *Bot) poll(ctx context.Context) error {
 		if len(updates) == 0 {
 			continue
 		}
-		batch := make(map[int]json.RawMessage, len(raws))
-		for i, u := range updates {
-			batch[u.UpdateID] = raws[i]
+		batch := make(map[int]json.RawMessage, len(updates))
+		for _, u := range updates {
+			batch[u.UpdateID] = u.raw
 		}
 		next := updates[len(updates)-1].UpdateID + 1
 		saved, err := b.Store.SaveUpdates(batch, next)
@@ -86,9 +88,14 @@ func (b *Bot) poll(ctx context.Context) error {
 		for _, id := range saved {
 			isSaved[id] = true
 		}
+		received := b.Now()
 		for _, u := range updates {
-			if isSaved[u.UpdateID] {
-				d.dispatch(hctx, u)
+			switch {
+			case !isSaved[u.UpdateID]:
+			case u.decoded == nil:
+				b.finish(u.UpdateID) // logged by getUpdates; out of the inbox, never retried
+			default:
+				d.dispatch(hctx, *u.decoded, received)
 			}
 		}
 		if now := b.Now(); now.Sub(lastPrune) > pruneEvery {
@@ -108,23 +115,24 @@ func (b *Bot) poll(ctx context.Context) error {
 	return nil
 }
 
-// replayInbox dispatches updates saved before the last stop but not handled.
+// replayInbox dispatches updates saved before the last stop whose answers may not have gone out, in
+// order: those never handled, and those applied but not finished (they answer again, changing nothing).
 func (b *Bot) replayInbox(ctx context.Context, d *dispatcher) error {
-	ids, raws, err := b.Store.Inbox()
+	saved, err := b.Store.Inbox()
 	if err != nil {
 		return fmt.Errorf("read inbox: %w", err)
 	}
-	for i, raw := range raws {
+	for _, s := range saved {
 		var u tgbotapi.Update
-		if err := json.Unmarshal(raw, &u); err != nil {
-			b.Logger.Error("undecodable update in inbox; dropping it", "update_id", ids[i], "err", err)
-			_, _ = b.Store.Apply(ids[i], nil)
+		if err := json.Unmarshal(s.Raw, &u); err != nil {
+			b.Logger.Error("undecodable update in inbox; dropping it", "update_id", s.ID)
+			b.finish(s.ID)
 			continue
 		}
-		d.dispatch(ctx, u)
+		d.dispatch(ctx, u, s.Received)
 	}
-	if len(ids) > 0 {
-		b.Logger.Info("replaying saved updates", "count", len(ids))
+	if len(saved) > 0 {
+		b.Logger.Info("replaying saved updates", "count", len(saved))
 	}
 	return nil
 }
@@ -138,9 +146,18 @@ func (b *Bot) LastPoll() time.Time {
 	return time.Unix(0, n)
 }
 
+// polled is one update of a getUpdates answer: its raw JSON (kept for the inbox) and, when it decodes,
+// the update. An update this client cannot read is saved and dropped on its own, never holding up the
+// others.
+type polled struct {
+	UpdateID int
+	raw      json.RawMessage
+	decoded  *tgbotapi.Update
+}
+
 // getUpdates long-polls Telegram. It is our own call rather than tgbotapi's so that it follows ctx and
 // keeps each update's raw JSON for the inbox.
-func (b *Bot) getUpdates(ctx context.Context, offset int) ([]tgbotapi.Update, []json.RawMessage, error) {
+func (b *Bot) getUpdates(ctx context.Context, offset int) ([]polled, error) {
 	allowed, _ := json.Marshal(allowedUpdates)
 	form := url.Values{
 		"offset":          {strconv.Itoa(offset)},
@@ -151,7 +168,7 @@ func (b *Bot) getUpdates(ctx context.Context, offset int) ([]tgbotapi.Update, []
 	endpoint := strings.TrimRight(b.APIURL, "/") + "/bot" + b.Token + "/getUpdates"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
-		return nil, nil, errors.New("getUpdates: bad API URL")
+		return nil, errors.New("getUpdates: bad API URL")
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := b.HTTP.Do(req)
@@ -160,29 +177,41 @@ func (b *Bot) getUpdates(ctx context.Context, offset int) ([]tgbotapi.Update, []
 		if errors.As(err, &uerr) {
 			err = uerr.Err // url.Error's text carries the URL, and so the token
 		}
-		return nil, nil, fmt.Errorf("getUpdates: %w", err)
+		return nil, fmt.Errorf("getUpdates: %w", err)
 	}
 	defer resp.Body.Close()
 	var apiResp tgbotapi.APIResponse
 	if err := json.NewDecoder(resp.Body).Decode(&apiResp); err != nil {
-		return nil, nil, fmt.Errorf("getUpdates: decode: HTTP %d", resp.StatusCode)
+		return nil, fmt.Errorf("getUpdates: decode: HTTP %d", resp.StatusCode)
 	}
 	if !apiResp.Ok {
 		e := &tgbotapi.Error{Code: apiResp.ErrorCode, Message: apiResp.Description}
 		if apiResp.Parameters != nil {
 			e.ResponseParameters = *apiResp.Parameters
 		}
-		return nil, nil, e
+		return nil, e
 	}
 	var raws []json.RawMessage
 	if err := json.Unmarshal(apiResp.Result, &raws); err != nil {
-		return nil, nil, fmt.Errorf("getUpdates: decode result: %w", err)
+		return nil, fmt.Errorf("getUpdates: decode result: %w", err)
 	}
-	updates := make([]tgbotapi.Update, len(raws))
-	for i, raw := range raws {
-		if err := json.Unmarshal(raw, &updates[i]); err != nil {
-			return nil, nil, fmt.Errorf("getUpdates: decode update: %w", err)
+	out := make([]polled, 0, len(raws))
+	for _, raw := range raws {
+		var head struct {
+			UpdateID *int `json:"update_id"`
 		}
+		if json.Unmarshal(raw, &head) != nil || head.UpdateID == nil {
+			b.Logger.Error("getUpdates: an update without an id; skipping it")
+			continue
+		}
+		p := polled{UpdateID: *head.UpdateID, raw: raw}
+		var u tgbotapi.Update
+		if err := json.Unmarshal(raw, &u); err != nil {
+			b.Logger.Error("undecodable update; dropping it", "update_id", p.UpdateID) // the id only: its contents are the user's
+		} else {
+			p.decoded = &u
+		}
+		out = append(out, p)
 	}
-	return updates, raws, nil
+	return out, nil
 }

@@ -51,8 +51,9 @@ func TestPanickingButtonIsAnswered(t *testing.T) {
 
 // crashAfter runs a second bot on the same database that fetches the pending updates and goes as far as
 // stage before "crashing" (closing the store without a clean stop): "fetched" (not saved), "saved" (in
-// the inbox and offset stored, not handled) or "handled" (handled, but Telegram never got the next
-// getUpdates that confirms the batch).
+// the inbox and offset stored, not handled), "applied" (each update's state change committed, the
+// process dead before any reply went out) or "handled" (handled and answered, but Telegram never got
+// the next getUpdates that confirms the batch).
 func (h *harness) crashAfter(stage string) {
 	h.T.Helper()
 	db, err := store.Open(h.DBPath, store.Options{Now: h.Clock.Now})
@@ -80,16 +81,32 @@ func (h *harness) crashAfter(stage string) {
 			h.T.Fatal(err)
 		}
 	}
-	if stage == "handled" {
+	switch stage {
+	case "applied":
+		for _, u := range updates {
+			if _, err := db.Apply(u.UpdateID, func(tx *store.Tx) error {
+				rec, err := tx.User(maryam.ID)
+				if err != nil {
+					return err
+				}
+				rec.MinutesLearned++
+				return tx.PutUser(rec)
+			}); err != nil {
+				h.T.Fatal(err)
+			}
+		}
+	case "handled":
 		crashed.DispatchAll(context.Background(), updates)
 	}
 	db.Close()
 }
 
 // TestCrashAtAnyStageLosesNothingAndDoublesNothing: wherever the process dies between fetching an update
-// and confirming it, the update's state change happens exactly once.
+// and confirming it, the update's state change happens exactly once and the user gets an answer — also
+// when it died between committing the change and replying ("applied": the replay answers, changing
+// nothing).
 func TestCrashAtAnyStageLosesNothingAndDoublesNothing(t *testing.T) {
-	for _, stage := range []string{"fetched", "saved", "handled"} {
+	for _, stage := range []string{"fetched", "saved", "applied", "handled"} {
 		t.Run(stage, func(t *testing.T) {
 			h := newHarness(t, nil)
 			h.addBump()

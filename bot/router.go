@@ -150,11 +150,16 @@ func (b *Bot) RouteList() []RouteInfo {
 	return out
 }
 
-// handle runs one update: recover, skip redeliveries, route, report errors, answer the callback, and make
-// sure the update is marked handled.
-func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
+// handle runs one update: recover, route, report errors, answer the callback. Its caller then hands the
+// update to the finisher — in every case: a refusal, an apology or a panic was the answer too, and an
+// update left in the inbox would be replayed (and refused, or panic) at every start. An update whose state change was applied before a crash
+// (handled, yet still in the inbox) is replayed: its handler runs again to answer, and its change is
+// rehearsed and rolled back, never applied twice.
+func (b *Bot) handle(ctx context.Context, u tgbotapi.Update, received time.Time) {
 	start := b.Now()
-	c := &Ctx{b: b, Voice: b.Voice(""), Update: u, ChatID: chatKey(u)}
+	c := &Ctx{b: b, Voice: b.Voice(""), Update: u, ChatID: chatKey(u), received: received}
+	ctx = context.WithValue(ctx, ctxKey{}, c)
+	b.noteUpdate(c.ChatID) // this chat is talking to the bot: what we send it now are replies
 	outcome := "ok"
 	b.Metrics.Update(updateKind(u))
 	defer func() {
@@ -163,7 +168,6 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
 			outcome = "panic"
 			b.Logger.Error("handler panic", "update_id", u.UpdateID, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			b.apologize(ctx, c)
-			b.markHandled(c) // a panicking update replayed at every start would panic at every start
 		}
 		// One line per update at info: ids, route and timing, never what the user wrote.
 		d := b.Now().Sub(start)
@@ -175,15 +179,14 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
 	if done, err := b.Store.Handled(u.UpdateID); err != nil {
 		b.Logger.Error("read handled updates", "err", err)
 	} else if done {
-		outcome = "duplicate"
-		return
+		c.replay = true
+		outcome = "replay"
 	}
 	from := sender(u)
-	if from == nil {
-		outcome = "ignored" // channel posts and other updates without a person behind them
-		if _, err := b.Store.Apply(u.UpdateID, nil); err != nil {
-			b.Logger.Error("mark update handled", "err", err)
-		}
+	if from == nil || !private(u) {
+		// Channel posts, updates without a person behind them, and anything from a group: Tavan talks to
+		// people one to one, and a group's members are not learners.
+		outcome = "ignored"
 		return
 	}
 	if err := b.loadUser(c, from); err != nil {
@@ -198,43 +201,49 @@ func (b *Bot) handle(ctx context.Context, u tgbotapi.Update) {
 	if h != nil {
 		err = h(ctx, c)
 	}
-	if err == nil && !c.applied {
-		if c.touches() {
-			err = c.Apply(nil)
-		} else {
-			_, err = b.Store.Apply(u.UpdateID, nil) // nothing changes, but the update leaves the inbox
-		}
+	if err == nil && !c.applied && c.touches() && !c.replay {
+		err = c.Apply(nil) // activity: last seen, the day's active learners
 	}
 	switch {
 	case err == nil:
 	case errors.Is(err, ErrDuplicate):
 		outcome = "duplicate"
+	case IsGone(err):
+		// The learner blocked the bot (or the chat is gone): nothing more can reach them, not even an
+		// apology. They stop getting messages until they come back.
+		outcome = "gone"
+		if err := b.markGone(c.ChatID); err != nil {
+			b.Logger.Warn("mark chat gone", "err", err)
+		}
 	default:
 		outcome = "error"
 		var ue *userError
 		if errors.As(err, &ue) {
 			b.answerUserError(ctx, c, ue)
 		} else {
-			b.Logger.Error("handler failed", "update_id", u.UpdateID, "handler", c.handlerName(), "err", err)
+			b.Logger.Error("handler failed", "update_id", u.UpdateID, "handler", b.router.label(c), "err", err)
 			b.apologize(ctx, c)
 		}
-		// The refusal or apology was the answer: the update is done with. Left in the inbox, it would be
-		// replayed at every start, and the user would read the same refusal again each time.
-		b.markHandled(c)
 	}
 	if !c.answered && u.CallbackQuery != nil {
 		_ = c.Toast(ctx, "", false) // every callback query is answered, or the user's button keeps spinning
 	}
 }
 
-// markHandled takes an update whose handler failed out of the inbox, changing nothing else.
-func (b *Bot) markHandled(c *Ctx) {
-	if c.applied {
-		return
+// private reports whether the update comes from a private chat (or has no chat: poll answers).
+func private(u tgbotapi.Update) bool {
+	var chat *tgbotapi.Chat
+	switch {
+	case u.Message != nil:
+		chat = u.Message.Chat
+	case u.EditedMessage != nil:
+		chat = u.EditedMessage.Chat
+	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil:
+		chat = u.CallbackQuery.Message.Chat
+	case u.MyChatMember != nil:
+		chat = &u.MyChatMember.Chat
 	}
-	if _, err := b.Store.Apply(c.Update.UpdateID, nil); err != nil {
-		b.Logger.Error("mark update handled", "update_id", c.Update.UpdateID, "err", err)
-	}
+	return chat == nil || chat.IsPrivate()
 }
 
 // touches reports whether the update is a person's action that counts as activity.
@@ -453,8 +462,7 @@ func (b *Bot) apologize(ctx context.Context, c *Ctx) {
 	}
 	text := b.Texts.T(lang, "SomethingWentWrong")
 	if c.Update.CallbackQuery != nil && !c.answered {
-		c.answered = true
-		_, _ = b.API.Request(tgbotapi.NewCallbackWithAlert(c.Update.CallbackQuery.ID, text))
+		_ = c.Toast(ctx, text, true)
 		return
 	}
 	if c.ChatID != 0 {

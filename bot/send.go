@@ -16,42 +16,48 @@ import (
 
 const maxSendAttempts = 4
 
-// Retry calls fn again after Telegram's retry_after when it answers 429, a few times at most.
-func (b *Bot) Retry(ctx context.Context, fn func() error) error {
+// Retry calls fn again after Telegram's retry_after when it answers 429, a few times at most. The 429 is
+// taken as the chat's (or the whole bot's, when chats draw them together) and every request to that
+// scope waits it out at the Gate.
+func (b *Bot) Retry(ctx context.Context, fn func() error) error { return b.retryChat(ctx, 0, fn) }
+
+func (b *Bot) retryChat(ctx context.Context, chatID int64, fn func() error) error {
 	var err error
 	for attempt := 1; attempt <= maxSendAttempts; attempt++ {
+		if err := b.dl.gate.Hold(ctx, chatID); err != nil {
+			return err
+		}
 		err = fn()
 		b.Metrics.Sent(sendLane(ctx), metrics.ResultOf(err))
 		var apiErr *tgbotapi.Error
 		if err == nil || !errors.As(err, &apiErr) || apiErr.Code != 429 {
 			return err
 		}
+		wait := time.Duration(max(apiErr.RetryAfter, 1)) * time.Second
+		b.dl.gate.RateLimited(chatID, wait)
 		if d := deliveryOf(ctx); d != nil && d.sent == 0 {
 			return err // an outbox job that sent nothing yet: its lane waits and it goes again whole
-		}
-		wait := time.Duration(max(apiErr.RetryAfter, 1)) * time.Second
-		b.dl.gate.Penalize(wait) // every sender backs off, not only this one
-		if b.Sleep(ctx, wait) != nil {
-			return err
 		}
 	}
 	return err
 }
 
-// Send delivers a message-producing request (sendMessage, sendPhoto, …). A new message first passes
-// the flood-limit Gate (delivery.go): as a reply to the user's own action unless ctx carries an outbox
-// delivery, whose class and paid-broadcast flag it then uses.
+// Send delivers a message-producing request (sendMessage, sendPhoto, …). An outbox delivery passes the
+// flood-limit Gate by its class (bulk and notices are paced per chat and bot-wide). A reply to a user's
+// own action is not bulk: into a chat that wrote to the bot in the last minute it goes at once, paced
+// only by 429s; into another chat (a relay to a consultant) it takes a bot-wide slot ahead of all queued
+// traffic. A button press is answered before anything else goes out for it.
 func (b *Bot) Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message, error) {
 	d := deliveryOf(ctx)
-	class := outbox.Interactive
-	if d != nil {
-		class = d.class
-	}
 	chatID, isNew := newMessageChat(c)
+	if !isNew {
+		chatID = requestChat(c)
+	}
+	b.answerFirst(ctx, c)
 	var m tgbotapi.Message
-	err := b.Retry(ctx, func() error {
+	err := b.retryChat(ctx, chatID, func() error {
 		if isNew {
-			if err := b.dl.gate.Acquire(ctx, class, chatID); err != nil {
+			if err := b.gateNew(ctx, chatID); err != nil {
 				return err
 			}
 		}
@@ -71,12 +77,67 @@ func (b *Bot) Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message,
 	return m, Describe(methodOf(c), err)
 }
 
+// gateNew waits until a new message may go to chatID (see Send).
+func (b *Bot) gateNew(ctx context.Context, chatID int64) error {
+	switch d := deliveryOf(ctx); {
+	case d != nil:
+		return b.dl.gate.Acquire(ctx, d.class, chatID)
+	case b.talking(chatID):
+		b.dl.gate.NoteChatSend(chatID)
+		return nil
+	default:
+		b.dl.gate.NoteChatSend(chatID)
+		return b.dl.gate.AcquireGlobal(ctx, outbox.Interactive)
+	}
+}
+
+// SendRaw runs fn, a request that creates a message in chatID made some other way than Send (e.g. a
+// copyMessage through Request, to read the new message's id), through the same Gate and retries.
+func (b *Bot) SendRaw(ctx context.Context, chatID int64, method string, fn func() error) error {
+	b.answerFirst(ctx, nil)
+	return Describe(method, b.retryChat(ctx, chatID, func() error {
+		if err := b.gateNew(ctx, chatID); err != nil {
+			return err
+		}
+		return fn()
+	}))
+}
+
 // Request delivers a request that answers true (answerCallbackQuery, deleteMessage, setMyCommands, …).
 func (b *Bot) Request(ctx context.Context, c tgbotapi.Chattable) error {
-	return Describe(methodOf(c), b.Retry(ctx, func() error {
+	b.answerFirst(ctx, c)
+	return Describe(methodOf(c), b.retryChat(ctx, requestChat(c), func() error {
 		_, err := b.API.Request(c)
 		return err
 	}))
+}
+
+// answerFirst answers the button press being handled (silently, if the handler has not answered it)
+// before any other request made for it: the spinner stops first, whatever the handler does next.
+func (b *Bot) answerFirst(ctx context.Context, c tgbotapi.Chattable) {
+	h := handling(ctx)
+	if h == nil || h.answered || h.Update.CallbackQuery == nil {
+		return
+	}
+	if _, isAnswer := c.(tgbotapi.CallbackConfig); isAnswer {
+		return
+	}
+	_ = h.Toast(ctx, "", false)
+}
+
+// requestChat is the chat a request that creates no message acts in (an edit, a deletion), or 0.
+func requestChat(c tgbotapi.Chattable) int64 {
+	switch r := c.(type) {
+	case tgbotapi.EditMessageTextConfig:
+		return r.ChatID
+	case tgbotapi.EditMessageReplyMarkupConfig:
+		return r.ChatID
+	case tgbotapi.EditMessageCaptionConfig:
+		return r.ChatID
+	case tgbotapi.DeleteMessageConfig:
+		return r.ChatID
+	}
+	return 0
 }
 
 func methodOf(c tgbotapi.Chattable) string {

@@ -12,7 +12,10 @@ import (
 // handled check). Production code does not call them.
 
 // HandleUpdate handles one update now, in the caller's goroutine, as a worker would.
-func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) { b.handle(ctx, u) }
+func (b *Bot) HandleUpdate(ctx context.Context, u tgbotapi.Update) {
+	b.handle(ctx, u, b.Now())
+	b.finish(u.UpdateID)
+}
 
 // NewCtx builds the Ctx the router makes for u, with user as the sender's record; a command sets Command
 // and Args and clears the sender's step on Apply.

@@ -99,6 +99,8 @@ func (b *Bot) runWebhook(ctx context.Context) error {
 	log := b.Logger.With("subsystem", "webhook")
 	b.lastPoll.Store(b.Now().UnixNano()) // setWebhook succeeded: Telegram is reachable
 	log.Info("webhook set", "url_host", webhookHost(b.WebhookURL))
+	fin := b.startFinisher()
+	defer fin.stop() // last: what the workers finished leaves the inbox
 	d := newDispatcher(b)
 	defer d.stop() // in-flight updates finish
 	// Handlers finish even when shutdown begins, so that their state commits.
@@ -129,25 +131,26 @@ func (b *Bot) runWebhook(ctx context.Context) error {
 // update leaves the inbox once handled, refused or failed (router.go); one still there at a stop is
 // replayed by the next start.
 func (b *Bot) dispatchInbox(ctx context.Context, d *dispatcher, dispatched map[int]bool) error {
-	ids, raws, err := b.Store.Inbox()
+	saved, err := b.Store.Inbox()
 	if err != nil {
 		return err
 	}
-	present := make(map[int]bool, len(ids))
-	for i, id := range ids {
+	present := make(map[int]bool, len(saved))
+	for _, s := range saved {
+		id := s.ID
 		present[id] = true
 		if dispatched[id] {
 			continue
 		}
+		dispatched[id] = true
 		var u tgbotapi.Update
-		if err := json.Unmarshal(raws[i], &u); err != nil {
+		if err := json.Unmarshal(s.Raw, &u); err != nil {
 			// Not something tgbotapi can read (a newer Bot API shape): dropped, as poll.go's replay does.
-			b.Logger.Error("webhook: undecodable update dropped", "update_id", id, "err", err)
-			_, _ = b.Store.Apply(id, nil)
+			b.Logger.Error("webhook: undecodable update dropped", "update_id", id)
+			b.finish(id)
 			continue
 		}
-		dispatched[id] = true
-		d.dispatch(ctx, u)
+		d.dispatch(ctx, u, s.Received)
 	}
 	for id := range dispatched {
 		if !present[id] {

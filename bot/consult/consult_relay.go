@@ -296,7 +296,7 @@ func (f *Feature) copyMessage(ctx context.Context, to, from int64, msgID, replyT
 		cfg.ReplyMarkup = kb
 	}
 	var id int
-	err := f.Retry(ctx, func() error {
+	err := f.SendRaw(ctx, to, "copyMessage", func() error {
 		resp, err := f.API.Request(cfg)
 		if err != nil {
 			return err
@@ -308,7 +308,7 @@ func (f *Feature) copyMessage(ctx context.Context, to, from int64, msgID, replyT
 		id = mid.MessageID
 		return nil
 	})
-	return id, bot.Describe("copyMessage", err)
+	return id, err
 }
 
 // sendReplyText sends HTML text, as a reply to replyTo when it is not 0.

@@ -123,9 +123,8 @@ func TestReferralRedelivered(t *testing.T) {
 		Text:      sent.Text,
 		Entities:  []tgbotapi.MessageEntity{{Type: "bot_command", Offset: 0, Length: len("/start")}},
 	}}
-	// The crash: the update's change committed, but the bot died before confirming it to Telegram, so
-	// its handled mark is still there (the bot forgets marks only below a confirmed offset). Put the mark
-	// back as it was, then deliver the update again.
+	// The crash: the update's change committed, but the bot died before its answer was known to have
+	// gone out, so it is replayed. Put the mark back as it was, then handle the update again.
 	if _, err := h.DB.Apply(sent.UpdateID, func(*store.Tx) error { return nil }); err != nil {
 		t.Fatal(err)
 	}
@@ -146,8 +145,10 @@ func TestReferralRedelivered(t *testing.T) {
 	if n := len(h.notices(maryam.ID)); n != 1 {
 		t.Errorf("after redelivery %d notices to the inviter; want 1", n)
 	}
-	if n := h.Count(neda); n != msgs {
-		t.Errorf("the redelivered /start sent neda %d more messages", n-msgs)
+	// A handled update the inbox still holds is a replay: its answer may go out once more (the crash may
+	// have come before it did), its change never twice.
+	if n := h.Count(neda); n-msgs > msgs {
+		t.Errorf("the replayed /start sent neda %d more messages; want at most the %d of one answer", n-msgs, msgs)
 	}
 }
 

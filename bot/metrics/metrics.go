@@ -80,6 +80,8 @@ type Metrics struct {
 	sends    *prometheus.CounterVec
 	schedLag prometheus.Gauge
 	webhook  *prometheus.CounterVec
+	tooOld   prometheus.Counter
+	dropped  prometheus.Counter
 
 	backupTime    prometheus.Gauge
 	backupSize    prometheus.Gauge
@@ -97,7 +99,7 @@ func New() *Metrics {
 			Name: "tavan_updates_total", Help: "Updates received from Telegram, by type.",
 		}, []string{"type"}),
 		handled: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "tavan_updates_handled_total", Help: "Updates handled, by handler and outcome (ok, error, duplicate, panic, ignored).",
+			Name: "tavan_updates_handled_total", Help: "Updates handled, by handler and outcome (ok, error, duplicate, replay, gone, panic, ignored).",
 		}, []string{"handler", "outcome"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "tavan_handler_duration_seconds",
@@ -113,6 +115,12 @@ func New() *Metrics {
 		webhook: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tavan_webhook_requests_total", Help: "Webhook requests, by result (ok, duplicate, unauthorized, too_large, bad_request, method, error).",
 		}, []string{"result"}),
+		tooOld: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tavan_callback_answers_too_old_total", Help: "Button presses replayed after Telegram's answer window (about 15 s): not answered, their edits and sends still carried out.",
+		}),
+		dropped: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "tavan_updates_dropped_total", Help: "Updates dropped because their chat's backlog was full (a flood).",
+		}),
 		backupTime: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "tavan_backup_last_success_timestamp_seconds", Help: "When the last local backup was written (Unix time; 0 before the first).",
 		}),
@@ -126,7 +134,7 @@ func New() *Metrics {
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.updates, m.handled, m.latency, m.sends, m.schedLag, m.webhook,
+		m.updates, m.handled, m.latency, m.sends, m.schedLag, m.webhook, m.tooOld, m.dropped,
 		m.backupTime, m.backupSize, m.backupFailure,
 		&scrapeCollector{m: m},
 	)
@@ -166,6 +174,12 @@ func (m *Metrics) Handler() http.Handler {
 
 // Update counts one update received, by type (message, callback_query, …).
 func (m *Metrics) Update(kind string) { m.updates.WithLabelValues(kind).Inc() }
+
+// CallbackTooOld counts a button press not answered because Telegram's window had passed.
+func (m *Metrics) CallbackTooOld() { m.tooOld.Inc() }
+
+// Dropped counts an update dropped from a flooding chat.
+func (m *Metrics) Dropped() { m.dropped.Inc() }
 
 // Handled records one handled update. handler must come from a fixed set (the router's route names),
 // never from user input, or the series multiply without bound.

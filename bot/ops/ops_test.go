@@ -25,7 +25,16 @@ func TestMetricsExposeNamedSeries(t *testing.T) {
 	h.Sim.FailNext("sendMessage", 1, 429, "", 1)
 	h.Send(maryam, "/help")
 	h.Sim.FailNext("sendMessage", 1, 403, "", 0)
+	before := h.Count(maryam)
 	h.Send(maryam, "/help")
+	// A 403 on a reply: the learner blocked the bot. They are marked inactive and nothing else is sent
+	// to them — no apology into a chat that refuses messages.
+	if got := h.Count(maryam); got != before {
+		t.Errorf("after a 403 the bot sent %d more messages; want none", got-before)
+	}
+	if !h.User(maryam).Blocked {
+		t.Error("a 403 on a reply did not mark the learner inactive")
+	}
 	h.App.Metrics.SchedulerLag(1500 * time.Millisecond) // what the scheduler reports on each tick
 	if err := h.DB.Update(func(tx *store.Tx) error {
 		// Due in an hour: it waits in the bulk lane while /metrics is read (due now, the sender could
@@ -47,7 +56,7 @@ func TestMetricsExposeNamedSeries(t *testing.T) {
 		`tavan_updates_total{type="message"}`,
 		`tavan_updates_total{type="callback_query"}`,
 		`tavan_updates_handled_total{handler="/help",outcome="ok"} 1`,
-		`tavan_updates_handled_total{handler="/help",outcome="error"} 1`,
+		`tavan_updates_handled_total{handler="/help",outcome="gone"} 1`,
 		`tavan_handler_duration_seconds_bucket{handler="/start",le="0.005"}`,
 		`tavan_handler_duration_seconds_count{handler="cb:track"}`,
 		`tavan_telegram_sends_total{lane="reply",result="429"} 1`,

@@ -609,7 +609,7 @@ func (l *lane) handle(r result) {
 			l.paused = until
 		}
 		if g := l.e.o.Gate; g != nil {
-			g.Penalize(retryAfter)
+			g.RateLimited(j.ChatID, retryAfter) // the chat's scope, the bot's when chats draw 429s together
 		}
 		l.log.Warn("rate limited by Telegram; the lane waits", "retry_after", retryAfter)
 		if err := l.e.o.Store.ReleaseJobs([]*store.Job{j}); err != nil {

@@ -60,6 +60,13 @@ type Gate struct {
 	private, group chatShape
 	chats          map[int64]time.Time // per-chat next free slot
 	chatsAtSweep   int
+
+	// Telegram's 429 does not say which limit it hit: the chat's is assumed, and the bot's when two
+	// chats draw one within a second. Nothing is sent to a scope while its retry_after runs.
+	chatHold   map[int64]time.Time // a chat's retry_after ends
+	globalHold time.Time           // the bot's retry_after ends
+	last429    time.Time           // when a chat last drew a 429
+	last429At  int64               // and which chat
 }
 
 type chatShape struct{ interval, tau time.Duration }
@@ -94,7 +101,7 @@ func NewGate(o GateOptions) *Gate {
 	if o.Sleep == nil {
 		o.Sleep = SleepContext
 	}
-	g := &Gate{now: o.Now, sleep: o.Sleep, chats: map[int64]time.Time{}}
+	g := &Gate{now: o.Now, sleep: o.Sleep, chats: map[int64]time.Time{}, chatHold: map[int64]time.Time{}}
 	g.interval = perSecond(o.Rate)
 	g.tau = time.Duration(o.Burst-1) * g.interval
 	g.private = chatShape{perSecond(o.ChatRate), time.Duration(o.ChatBurst-1) * perSecond(o.ChatRate)}
@@ -131,6 +138,69 @@ func (g *Gate) Acquire(ctx context.Context, class Class, chatID int64) error {
 		}
 	}
 	return g.acquireGlobal(ctx, class)
+}
+
+// AcquireGlobal waits for a global slot only, served by class: a reply into a chat that is not talking
+// to the bot right now counts toward the bot-wide limit, but is not paced per chat.
+func (g *Gate) AcquireGlobal(ctx context.Context, class Class) error {
+	return g.acquireGlobal(ctx, class)
+}
+
+// NoteChatSend accounts a message that went to chatID without waiting for the chat's slot (a reply to
+// the chat's own action): later bulk sends to the chat wait for the slots it used.
+func (g *Gate) NoteChatSend(chatID int64) { g.reserveChat(chatID) }
+
+// Hold waits while a 429's retry_after runs for chatID (0: no chat) or for the whole bot. Every request
+// passes it — replies, edits and callback answers too: sending during a running retry_after is what
+// gets a bot banned.
+func (g *Gate) Hold(ctx context.Context, chatID int64) error {
+	for {
+		g.mu.Lock()
+		until := g.globalHold
+		if chatID != 0 {
+			if t := g.chatHold[chatID]; t.After(until) {
+				until = t
+			}
+		}
+		wait := until.Sub(g.now())
+		g.mu.Unlock()
+		if wait <= 0 {
+			return ctx.Err()
+		}
+		if err := g.sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// RateLimited records a 429 with retry_after d for a request to chatID (0: not about a chat): that chat
+// waits d, and the whole bot does when another chat drew a 429 within the last second (or the request
+// was about no chat). It reports whether the hold is bot-wide.
+func (g *Gate) RateLimited(chatID int64, d time.Duration) (global bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	now := g.now()
+	until := now.Add(d)
+	global = chatID == 0 || (now.Sub(g.last429) < time.Second && g.last429At != chatID)
+	g.last429, g.last429At = now, chatID
+	if global {
+		if until.After(g.globalHold) {
+			g.globalHold = until
+		}
+		if t := until.Add(g.tau); g.tat.Before(t) {
+			g.tat = t // bulk slots resume after the hold
+		}
+		return true
+	}
+	if until.After(g.chatHold[chatID]) {
+		g.chatHold[chatID] = until
+	}
+	for id, t := range g.chatHold { // the map holds the chats of the last few seconds' 429s
+		if !t.After(now) {
+			delete(g.chatHold, id)
+		}
+	}
+	return false
 }
 
 // reserveChat takes the chat's next slot and returns how long until it.

@@ -162,11 +162,11 @@ func TestSaveWebhookUpdate(t *testing.T) {
 	if ok, _ := db.SaveWebhookUpdate(13, []byte(`{}`)); ok {
 		t.Error("an update already handled was stored again")
 	}
-	ids, _, _ := db.Inbox()
-	if len(ids) != 3 || ids[0] != 10 || ids[2] != 12 {
-		t.Errorf("Inbox = %v; want 10, 11, 12 in order", ids)
+	inbox, _ := db.Inbox()
+	if len(inbox) != 3 || inbox[0].ID != 10 || inbox[2].ID != 12 || inbox[0].Received.IsZero() {
+		t.Errorf("Inbox = %v; want 10, 11, 12 in order, with the time they arrived", inbox)
 	}
-	db.Apply(10, nil)
+	db.Done([]int{10})
 	if n, _ := db.InboxLen(); n != 2 {
 		t.Errorf("InboxLen = %d; want 2", n)
 	}

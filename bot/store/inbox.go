@@ -7,7 +7,7 @@ import (
 )
 
 // Webhook mode shares the update inbox of updates.go: an update Telegram POSTs is saved there before
-// the 200, and leaves it in the transaction that applies it (Apply), exactly as a polled one.
+// the 200, and leaves it once its answers went out (Done), exactly as a polled one.
 
 // SaveWebhookUpdate stores one update received by webhook in the inbox. An update already handled or
 // already waiting (Telegram resent it because our answer was lost) is not stored again: stored is false.
@@ -21,7 +21,7 @@ func (db *DB) SaveWebhookUpdate(updateID int, raw []byte) (stored bool, err erro
 			return nil
 		}
 		stored = true
-		return inbox.Put(key, raw)
+		return inbox.Put(key, inboxValue(db.now(), raw))
 	})
 	if err != nil {
 		return false, fmt.Errorf("save webhook update %d: %w", updateID, err)

@@ -96,9 +96,13 @@ func TestInboxSaveReplayAndApply(t *testing.T) {
 		t.Errorf("Offset() = %d; want 12", off)
 	}
 	db.Apply(10, nil)
-	ids, raws, _ := db.Inbox()
-	if len(ids) != 1 || ids[0] != 11 || string(raws[0]) != `{"update_id":11}` {
-		t.Errorf("Inbox() = %v %q; want only update 11 left", ids, raws)
+	if inbox, _ := db.Inbox(); len(inbox) != 2 {
+		t.Errorf("Inbox() after Apply = %v; an applied update stays until its answers went out", inbox)
+	}
+	db.Done([]int{10})
+	inbox, _ := db.Inbox()
+	if len(inbox) != 1 || inbox[0].ID != 11 || string(inbox[0].Raw) != `{"update_id":11}` {
+		t.Errorf("Inbox() = %v; want only update 11 left", inbox)
 	}
 	// A redelivered, already handled update is not saved again.
 	saved, _ = db.SaveUpdates(map[int]json.RawMessage{10: []byte(`{"update_id":10}`)}, 0)
@@ -246,5 +250,19 @@ func TestBucketNamesAreUnique(t *testing.T) {
 			t.Errorf("bucket %q is declared twice: two features would share (and corrupt) it", b)
 		}
 		seen[string(b)] = true
+	}
+}
+
+func TestRehearseChangesNothing(t *testing.T) {
+	db := mustOpen(t)
+	if err := db.Rehearse(func(tx *Tx) error { return tx.PutUser(&User{ID: 9, FirstName: "x"}) }); err != nil {
+		t.Fatalf("Rehearse = %v", err)
+	}
+	if _, err := db.GetUser(9); !errors.Is(err, ErrNotFound) {
+		t.Errorf("GetUser after a rehearsal = %v; want nothing stored", err)
+	}
+	boom := errors.New("boom")
+	if err := db.Rehearse(func(*Tx) error { return boom }); !errors.Is(err, boom) {
+		t.Errorf("Rehearse = %v; want fn's error", err)
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -9,10 +10,12 @@ import (
 )
 
 // The update pipeline is durable: a fetched batch is written to the inbox together with the next
-// offset before Telegram is told (by the next getUpdates) that it arrived; each update leaves the inbox
-// in the same transaction that applies its state change and marks its id handled. A crash at any
-// instant therefore loses nothing (unconfirmed updates are redelivered, saved ones are replayed) and
-// applies nothing twice (a handled id is never applied again, even if Telegram or a webhook resends it).
+// offset before Telegram is told (by the next getUpdates) that it arrived. An update's state change
+// commits together with its "handled" mark (Apply); the update stays in the inbox until its replies went
+// out (Done, committed in groups). A crash at any instant therefore loses nothing — unconfirmed updates
+// are redelivered, saved ones are replayed, and a replayed update that was already applied answers again
+// without applying twice (Rehearse) — and applies nothing twice (a handled id is never applied again,
+// even if Telegram or a webhook resends it).
 
 const keyOffset = "updates_offset"
 
@@ -27,12 +30,13 @@ func (db *DB) SaveUpdates(updates map[int]json.RawMessage, offset int) ([]int, e
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		saved = saved[:0]
 		inbox, handled := tx.Bucket(bucketInbox), tx.Bucket(bucketHandled)
+		now := db.now()
 		for id, raw := range updates {
 			key := itob(int64(id))
 			if handled.Get(key) != nil || inbox.Get(key) != nil {
 				continue
 			}
-			if err := inbox.Put(key, raw); err != nil {
+			if err := inbox.Put(key, inboxValue(now, raw)); err != nil {
 				return err
 			}
 			saved = append(saved, id)
@@ -48,29 +52,52 @@ func (db *DB) SaveUpdates(updates map[int]json.RawMessage, offset int) ([]int, e
 	return saved, nil
 }
 
-// Inbox lists the saved updates not yet handled, oldest first (replayed at start).
-func (db *DB) Inbox() (ids []int, raws []json.RawMessage, err error) {
-	err = db.bolt.View(func(tx *bolt.Tx) error {
+// inboxMark starts an inbox value that carries when the update arrived; older values are the raw JSON.
+const inboxMark = 0x01
+
+func inboxValue(received time.Time, raw []byte) []byte {
+	v := make([]byte, 0, 9+len(raw))
+	v = append(v, inboxMark)
+	v = append(v, itob(received.UnixNano())...)
+	return append(v, raw...)
+}
+
+// InboxUpdate is an update saved in the inbox and not yet done.
+type InboxUpdate struct {
+	ID       int
+	Raw      json.RawMessage
+	Received time.Time // zero for updates saved by an older release
+}
+
+// Inbox lists the saved updates not yet done, oldest first (replayed at start).
+func (db *DB) Inbox() ([]InboxUpdate, error) {
+	var out []InboxUpdate
+	err := db.bolt.View(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketInbox).ForEach(func(k, v []byte) error {
-			ids = append(ids, int(btoi(k)))
-			raws = append(raws, append(json.RawMessage(nil), v...))
+			u := InboxUpdate{ID: int(btoi(k))}
+			if len(v) > 9 && v[0] == inboxMark {
+				u.Received = time.Unix(0, int64(btoi(v[1:9])))
+				v = v[9:]
+			}
+			u.Raw = append(json.RawMessage(nil), v...)
+			out = append(out, u)
 			return nil
 		})
 	})
-	return ids, raws, err
+	return out, err
 }
 
-// Apply runs fn and records updateID as handled in the same transaction (and removes it from the
-// inbox), so a state change and the fact that it happened commit together. If updateID was handled
-// before, fn does not run and applied is false. fn may run more than once (Batch), so it must only
-// change state through tx. fn may be nil: the update is just marked handled.
+// Apply runs fn and records updateID as handled in the same transaction, so a state change and the
+// fact that it happened commit together; the update stays in the inbox until Done. If updateID was
+// handled before, fn does not run and applied is false. fn may run more than once (Batch), so it must
+// only change state through tx. fn may be nil: the update is just marked handled.
 func (db *DB) Apply(updateID int, fn func(*Tx) error) (applied bool, err error) {
 	err = db.bolt.Batch(func(btx *bolt.Tx) error {
 		tx := &Tx{tx: btx, now: db.now()}
 		key := itob(int64(updateID))
 		if btx.Bucket(bucketHandled).Get(key) != nil {
 			applied = false
-			return btx.Bucket(bucketInbox).Delete(key)
+			return nil
 		}
 		if fn != nil {
 			if err := fn(tx); err != nil {
@@ -78,15 +105,60 @@ func (db *DB) Apply(updateID int, fn func(*Tx) error) (applied bool, err error) 
 			}
 		}
 		applied = true
-		if err := btx.Bucket(bucketInbox).Delete(key); err != nil {
-			return err
-		}
 		return btx.Bucket(bucketHandled).Put(key, encodeTime(tx.now))
 	})
 	if err != nil {
 		return false, fmt.Errorf("apply update %d: %w", updateID, err)
 	}
 	return applied, nil
+}
+
+// errRehearsal rolls a rehearsal back.
+var errRehearsal = errors.New("rehearsal")
+
+// Rehearse runs fn in a write transaction and rolls it back: a replayed update whose change was applied
+// before a crash runs its handler again, to answer, without changing anything twice. It returns fn's error.
+func (db *DB) Rehearse(fn func(*Tx) error) error {
+	var fnErr error
+	err := db.bolt.Update(func(btx *bolt.Tx) error {
+		fnErr = fn(&Tx{tx: btx, now: db.now()})
+		return errRehearsal
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	if err != nil && !errors.Is(err, errRehearsal) {
+		return err
+	}
+	return nil
+}
+
+// Done takes updates whose answers went out from the inbox, marking them handled (if their handler
+// changed nothing) in the same transaction. The bot commits them in groups, off the reply's path.
+func (db *DB) Done(updateIDs []int) error {
+	if len(updateIDs) == 0 {
+		return nil
+	}
+	err := db.bolt.Update(func(btx *bolt.Tx) error {
+		inbox, handled := btx.Bucket(bucketInbox), btx.Bucket(bucketHandled)
+		now := encodeTime(db.now())
+		for _, id := range updateIDs {
+			key := itob(int64(id))
+			if err := inbox.Delete(key); err != nil {
+				return err
+			}
+			if handled.Get(key) == nil {
+				if err := handled.Put(key, now); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("updates done: %w", err)
+	}
+	return nil
 }
 
 // Handled reports whether updateID's state change was already committed.

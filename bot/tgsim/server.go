@@ -71,6 +71,11 @@ type Server struct {
 	global    *bucket
 	chatLimit *limitConfig
 	perChat   map[int64]*bucket
+	heard     map[int64]time.Time // when each chat last sent the bot an update (replies vs bulk)
+	chatBan   map[int64]time.Time // a chat's running retry_after
+	globalBan time.Time           // the bot's running retry_after
+	last429   time.Time           // when a chat last drew a 429, and which
+	last429At int64
 	disabled  map[string]bool
 
 	subs    map[int]chan Event
@@ -126,6 +131,8 @@ func New(opts Options) *Server {
 		menus:      map[int64]json.RawMessage{},
 		calls:      map[string]int{},
 		perChat:    map[int64]*bucket{},
+		heard:      map[int64]time.Time{},
+		chatBan:    map[int64]time.Time{},
 		disabled:   map[string]bool{},
 		subs:       map[int]chan Event{},
 	}

@@ -223,9 +223,20 @@ func (s *Server) SetChatRateLimit(perSecond float64, burst int) {
 	}
 }
 
-// throttle takes a send token from the global and the chat's bucket, or answers 429. Callers hold s.mu.
+// replyWindow is how long after a chat's last update the bot's messages to it are replies: Telegram's
+// bot-wide limit is for bulk notifications, messages to people who are not talking to the bot.
+const replyWindow = 60 * time.Second
+
+// throttle applies Telegram's flood limits to a message for chatID, or answers 429. Every message counts
+// toward its chat's bucket; toward the bot-wide bucket only when the chat sent no update within
+// replyWindow. Sending while a retry_after runs is a violation (what gets bots banned): a chat's own
+// 429, or the bot's when two chats drew 429s within a second. Callers hold s.mu.
 func (s *Server) throttle(chatID int64) *apiError {
 	now := s.opts.Now()
+	if ban := s.banOf(chatID); now.Before(ban) {
+		s.violations = append(s.violations, Violation{Method: "send", Params: map[string]string{"chat_id": fmt.Sprint(chatID)},
+			Description: fmt.Sprintf("a message sent while a retry_after was running (%s left): bots get banned for this", ban.Sub(now).Round(time.Millisecond))})
+	}
 	var chatBucket *bucket
 	if s.chatLimit != nil {
 		chatBucket = s.perChat[chatID]
@@ -234,19 +245,51 @@ func (s *Server) throttle(chatID int64) *apiError {
 			s.perChat[chatID] = chatBucket
 		}
 	}
-	wait := 0
-	for _, b := range []*bucket{s.global, chatBucket} {
+	global := s.global
+	if t, ok := s.heard[chatID]; ok && now.Sub(t) <= replyWindow {
+		global = nil // a reply to someone talking to the bot
+	}
+	wait, scope := 0, chatID
+	for _, b := range []*bucket{global, chatBucket} {
 		if b != nil {
-			wait = max(wait, b.retryAfter(now))
+			if w := b.retryAfter(now); w > wait {
+				wait = w
+			}
 		}
 	}
 	if wait > 0 {
+		s.banned(now, scope, time.Duration(wait)*time.Second)
 		return &apiError{code: 429, description: fmt.Sprintf("Too Many Requests: retry after %d", wait), retryAfter: wait}
 	}
-	for _, b := range []*bucket{s.global, chatBucket} {
+	for _, b := range []*bucket{global, chatBucket} {
 		if b != nil {
 			b.tokens--
 		}
 	}
 	return nil
 }
+
+// banOf is when the retry_after that binds chatID ends.
+func (s *Server) banOf(chatID int64) time.Time {
+	if t := s.chatBan[chatID]; t.After(s.globalBan) {
+		return t
+	}
+	return s.globalBan
+}
+
+// banned records a 429 served for chatID: the chat's, and the bot's when another chat drew one within a
+// second (the scope a client can infer, since a 429 does not name it). Callers hold s.mu.
+func (s *Server) banned(now time.Time, chatID int64, d time.Duration) {
+	until := now.Add(d)
+	if now.Sub(s.last429) < time.Second && s.last429At != chatID {
+		if until.After(s.globalBan) {
+			s.globalBan = until
+		}
+	} else if until.After(s.chatBan[chatID]) {
+		s.chatBan[chatID] = until
+	}
+	s.last429, s.last429At = now, chatID
+}
+
+// heardFrom records that chatID sent the bot an update now. Callers hold s.mu.
+func (s *Server) heardFrom(chatID int64) { s.heard[chatID] = s.opts.Now() }

@@ -41,6 +41,7 @@ func (s *Server) userChat(u User) *chat {
 func (s *Server) post(ch *chat, r *record, kind string) Message {
 	r.msg.UpdateID = s.nextUpdate
 	s.add(ch, r)
+	s.heardFrom(ch.id)
 	s.pushUpdate(kind, s.wire(r, true))
 	return r.export()
 }
@@ -189,6 +190,7 @@ func (s *Server) pushCallback(u User, chatID int64, r *record, data string) stri
 	s.nextQuery++
 	id := strconv.FormatInt(4_000_000_000_000_000_000+int64(s.nextQuery), 10)
 	s.callbacks[id] = &callbackState{id: id, user: u, chatID: chatID, msgID: r.msg.ID, data: data}
+	s.heardFrom(chatID)
 	s.pushUpdate("callback_query", wireCallbackQuery{ID: id, From: wireUserOf(u), Message: s.wire(r, true),
 		ChatInstance: "ci" + strconv.FormatInt(chatID, 10), Data: data})
 	return id
@@ -241,6 +243,7 @@ func (s *Server) AnswerPoll(u User, pollID string, optionIDs []int) {
 		p.votes[o]++
 	}
 	ids := append([]int{}, optionIDs...)
+	s.heardFrom(u.ID)
 	s.pushUpdate("poll_answer", struct {
 		PollID    string    `json:"poll_id"`
 		User      *wireUser `json:"user"`

@@ -433,6 +433,7 @@ func TestRateLimits(t *testing.T) {
 	e := newEnv(t, func(o *tgsim.Options) { o.Now = clock.Now })
 	e.srv.SendText(alice, "/start")
 	e.srv.SendText(bob, "/start")
+	clock.Advance(61 * time.Second) // both quiet now: messages to them are bulk
 
 	e.srv.SetRateLimit(1, 3)
 	for i := range 3 {
@@ -444,8 +445,12 @@ func TestRateLimits(t *testing.T) {
 	if ae := apiError(t, err); ae.Code != 429 || ae.RetryAfter < 1 {
 		t.Errorf("over the global limit = %d retry %d", ae.Code, ae.RetryAfter)
 	}
+	// A reply to someone talking to the bot is not bulk: the bot-wide limit does not count it.
+	carol := tgsim.User{ID: 44, FirstName: "Carol", LanguageCode: "en"}
+	e.srv.SendText(carol, "/help")
+	e.mustSend(t, tgbotapi.NewMessage(carol.ID, "a reply"))
 	clock.Advance(time.Second)
-	e.mustSend(t, tgbotapi.NewMessage(bob.ID, "x"))
+	e.mustSend(t, tgbotapi.NewMessage(alice.ID, "x"))
 	e.srv.SetRateLimit(0, 0)
 
 	e.srv.SetChatRateLimit(1, 1)
@@ -459,6 +464,12 @@ func TestRateLimits(t *testing.T) {
 		t.Errorf("Count429() = %d; want 2", e.srv.Count429())
 	}
 	e.assertClean(t)
+
+	// Sending to a chat while its retry_after runs is what gets a bot banned: a violation.
+	_, _ = e.api.Send(tgbotapi.NewMessage(alice.ID, "too soon"))
+	if v := e.srv.Violations(); len(v) != 1 || !strings.Contains(v[0].Description, "retry_after") {
+		t.Errorf("violations after sending during a retry_after = %v; want that one", v)
+	}
 }
 
 func TestLatencyCancelledRequestHasNoEffect(t *testing.T) {
