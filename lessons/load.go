@@ -25,7 +25,7 @@ func Tracks() []string { return slices.Clone(tracks) }
 // Allowed values (README.md documents them for the writers).
 var (
 	categories  = []string{"business", "mindset", "marketing", "finance", "family", "youth", "social"}
-	tracks      = []string{"general", "home", "parents", "youth", "social"}
+	tracks      = []string{"general", "home", "lowincome", "parents", "youth", "social"}
 	mediaTypes  = []string{"photo", "audio", "video", "voice", "document"}
 	itemKinds   = []string{"book", "article"}
 	centreKinds = []string{"training", "accelerator", "coworking", "incubator"}
