@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -87,6 +88,9 @@ func runSandbox(ctx context.Context, cfg Config, _ func(string) string, stdout i
 	botCfg.HTTPAddr, botCfg.HTTPToken = "", ""
 	botCfg.BackupDir = ""
 	botCfg.APIURL = "http://" + apiLn.Addr().String()
+	// The dashboard at /dashboard of the web chat's own address, its figures counted every minute.
+	botCfg.DashboardURL = "http://" + reachableAddr(web.Addr())
+	botCfg.DashboardRollup = "@every 1m"
 	if !slices.Contains(botCfg.Admins, sandboxAdminID) {
 		botCfg.Admins = append(slices.Clone(botCfg.Admins), sandboxAdminID)
 	}
@@ -137,7 +141,11 @@ func runSandbox(ctx context.Context, cfg Config, _ func(string) string, stdout i
 			}
 		},
 	})
-	webSrv := &http.Server{Handler: chat, ReadHeaderTimeout: 10 * time.Second}
+	site := http.NewServeMux()
+	site.Handle("/dashboard", b.Dashboard.Handler())
+	site.Handle("/dashboard/", b.Dashboard.Handler())
+	site.Handle("/", chat)
+	webSrv := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second}
 
 	g.Go(func() error {
 		if err := webSrv.Serve(web); !errors.Is(err, http.ErrServerClosed) {
@@ -205,4 +213,17 @@ Press Ctrl+C to stop.
 	if public {
 		fmt.Fprintf(w, "\nWARNING: the sandbox listens on %s, beyond this machine: anyone who reaches it can act as any user, the admin included.\n", addr)
 	}
+}
+
+// reachableAddr is the address a browser on this machine uses for a listener: an unspecified IP
+// (0.0.0.0, ::) becomes 127.0.0.1.
+func reachableAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || tcp.IP.IsUnspecified() {
+		if ok {
+			return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+		}
+		return a.String()
+	}
+	return tcp.String()
 }
