@@ -167,4 +167,3 @@ func TestNoURLConfigured(t *testing.T) {
 		t.Errorf("/dashboard without a URL: %q", got)
 	}
 }
-
