@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tavan7/tavan/bot"
@@ -39,6 +40,8 @@ type Feature struct {
 	base  *url.URL // parsed URL; nil when unset
 	mux   *http.ServeMux
 	sends sendMeter
+
+	rolledOnce atomic.Bool // the rollup's first round (at start) ran
 }
 
 // Register adds the dashboard: the /dashboard command, its pages on the ops listener, the nightly rollup.
@@ -62,7 +65,7 @@ func Register(b *bot.Bot, o Options) (*Feature, error) {
 
 	f.Loop("dashboard", o.RollupSchedule, f.rollupLoop) // rollup.go
 	f.Loop("dashboard-sends", "* * * * *", f.sampleSends)
-	f.OnTimeJump(func(ctx context.Context, _, to time.Time) error { return f.rollupLoop(ctx, to) })
+	f.OnTimeJump(func(_ context.Context, _, to time.Time) error { return f.rollupNow(to) })
 
 	f.mux = f.routes()
 	f.OpsPage("/dashboard", f.mux)

@@ -55,8 +55,21 @@ type waitSample struct {
 	Seconds int64  `json:"s"`
 }
 
-// rollupLoop is the nightly round (a core loop).
+// rollupLoop is the nightly round (a core loop). The round every loop runs at start is skipped while
+// the stored rollup is less than a day old: a restart does not rescan every learner.
 func (f *Feature) rollupLoop(_ context.Context, now time.Time) error {
+	if !f.rolledOnce.Swap(true) {
+		var at time.Time
+		_ = f.Store.View(func(tx *store.Tx) error { at = loadRollup(tx).At; return nil })
+		if !at.IsZero() && now.Sub(at) < 24*time.Hour && !at.After(now) {
+			return nil
+		}
+	}
+	return f.rollupNow(now)
+}
+
+// rollupNow counts and stores a fresh rollup, and forgets expired sign-in links and sessions.
+func (f *Feature) rollupNow(now time.Time) error {
 	r, err := f.computeRollup(now)
 	if err != nil {
 		return err
@@ -73,7 +86,10 @@ func (f *Feature) rollupLoop(_ context.Context, now time.Time) error {
 	})
 }
 
-// computeRollup reads every record it needs in one read transaction.
+// rollupChunk is how many learners one read transaction of the rollup covers.
+const rollupChunk = 5000
+
+// computeRollup reads every record it needs, in chunks.
 func (f *Feature) computeRollup(now time.Time) (*rollup, error) {
 	cat := f.Content()
 	r := &rollup{
@@ -94,15 +110,22 @@ func (f *Feature) computeRollup(now time.Time) (*rollup, error) {
 			}
 		}
 	}
-	err := f.Store.View(func(tx *store.Tx) error {
-		if err := tx.EachUser(func(u *store.User) error {
-			r.MinutesByTrack[u.Track] += int64(u.MinutesLearned)
-			return nil
-		}); err != nil {
+	// Each part reads in short transactions (chunks of learners), so that the scan never holds a read
+	// transaction long enough to stall a writer that needs to grow the database file.
+	for after, more := int64(0), true; more; {
+		if err := f.Store.View(func(tx *store.Tx) (err error) {
+			after, more, err = tx.UsersFrom(after, rollupChunk, func(u *store.User) error {
+				r.MinutesByTrack[u.Track] += int64(u.MinutesLearned)
+				return nil
+			})
 			return err
+		}); err != nil {
+			return nil, err
 		}
-		issued := map[int64]map[string]time.Time{} // learner → course → certificate
-		if err := tx.EachCertificate(func(c *store.Certificate) error {
+	}
+	issued := map[int64]map[string]time.Time{} // learner → course → certificate
+	if err := f.Store.View(func(tx *store.Tx) error {
+		return tx.EachCertificate(func(c *store.Certificate) error {
 			if ct := r.Courses[c.CourseID]; ct != nil {
 				ct.Certificates++
 			}
@@ -111,82 +134,90 @@ func (f *Feature) computeRollup(now time.Time) (*rollup, error) {
 			}
 			issued[c.UserID][c.CourseID] = c.Issued
 			return nil
-		}); err != nil {
-			return err
-		}
+		})
+	}); err != nil {
+		return nil, err
+	}
 
-		// Progress comes in learner order: one learner's courses are gathered, then counted.
-		type mine struct {
-			passed int
-			first  time.Time
+	// Progress comes in learner order: one learner's courses are gathered, then counted.
+	type mine struct {
+		passed int
+		first  time.Time
+	}
+	finish := map[string][]float64{}
+	var current int64 = -1
+	courses := map[string]*mine{}
+	flush := func() {
+		for id, m := range courses {
+			ct := r.Courses[id]
+			ct.Started++
+			if quizzes[id] > 0 && m.passed >= quizzes[id] {
+				ct.AllPassed++
+			}
+			if at, ok := issued[current][id]; ok && !m.first.IsZero() && at.After(m.first) {
+				finish[id] = append(finish[id], at.Sub(m.first).Hours()/24)
+			}
 		}
-		finish := map[string][]float64{}
-		var current int64 = -1
-		courses := map[string]*mine{}
-		flush := func() {
-			for id, m := range courses {
-				ct := r.Courses[id]
-				ct.Started++
-				if quizzes[id] > 0 && m.passed >= quizzes[id] {
-					ct.AllPassed++
-				}
-				if at, ok := issued[current][id]; ok && !m.first.IsZero() && at.After(m.first) {
-					finish[id] = append(finish[id], at.Sub(m.first).Hours()/24)
-				}
-			}
-			clear(courses)
+		clear(courses)
+	}
+	count := func(userID int64, lessonID string, p store.LessonProgress) error {
+		if userID != current {
+			flush()
+			current = userID
 		}
-		if err := tx.EachProgress(func(userID int64, lessonID string, p store.LessonProgress) error {
-			if userID != current {
-				flush()
-				current = userID
+		l := cat.Lesson(lessonID)
+		if l == nil {
+			return nil // a lesson no longer in the content
+		}
+		lt := r.Lessons[l.ID]
+		lt.Started++
+		if !p.Completed.IsZero() {
+			lt.Completed++
+		}
+		m := courses[l.Course.ID]
+		if m == nil {
+			m = &mine{}
+			courses[l.Course.ID] = m
+		}
+		if !p.Opened.IsZero() && (m.first.IsZero() || p.Opened.Before(m.first)) {
+			m.first = p.Opened
+		}
+		if p.Passed {
+			lt.Passed++
+			if len(l.Quiz) > 0 {
+				m.passed++
 			}
-			l := cat.Lesson(lessonID)
-			if l == nil {
-				return nil // a lesson no longer in the content
+		}
+		for i, q := range l.Quiz {
+			if i >= 32 || p.Answered&(1<<i) == 0 {
+				continue
 			}
-			lt := r.Lessons[l.ID]
-			lt.Started++
-			if !p.Completed.IsZero() {
-				lt.Completed++
+			qt := r.Questions[q.ID]
+			if qt == nil {
+				qt = &questionTally{}
+				r.Questions[q.ID] = qt
 			}
-			m := courses[l.Course.ID]
-			if m == nil {
-				m = &mine{}
-				courses[l.Course.ID] = m
+			qt.Answered++
+			if p.Correct&(1<<i) != 0 {
+				qt.Correct++
 			}
-			if !p.Opened.IsZero() && (m.first.IsZero() || p.Opened.Before(m.first)) {
-				m.first = p.Opened
-			}
-			if p.Passed {
-				lt.Passed++
-				if len(l.Quiz) > 0 {
-					m.passed++
-				}
-			}
-			for i, q := range l.Quiz {
-				if i >= 32 || p.Answered&(1<<i) == 0 {
-					continue
-				}
-				qt := r.Questions[q.ID]
-				if qt == nil {
-					qt = &questionTally{}
-					r.Questions[q.ID] = qt
-				}
-				qt.Answered++
-				if p.Correct&(1<<i) != 0 {
-					qt.Correct++
-				}
-			}
-			return nil
-		}); err != nil {
+		}
+		return nil
+	}
+	for after, more := int64(0), true; more; {
+		if err := f.Store.View(func(tx *store.Tx) (err error) {
+			after, more, err = tx.ProgressFrom(after, rollupChunk, count)
 			return err
+		}); err != nil {
+			return nil, err
 		}
-		flush()
-		for id, days := range finish {
-			r.Courses[id].MedianDays = median(days)
-		}
+	}
+	flush()
+	for id, days := range finish {
+		r.Courses[id].MedianDays = median(days)
+	}
 
+	err := f.Store.View(func(tx *store.Tx) error {
 		return tx.EachConsultation(func(c *store.Consultation) error {
 			r.Consult.Topics[c.Topic]++
 			if c.Rating >= 1 && c.Rating <= 5 {

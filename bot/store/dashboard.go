@@ -117,3 +117,33 @@ func (tx *Tx) EachCertificate(fn func(*Certificate) error) error {
 		return fn(&c)
 	})
 }
+
+// ProgressFrom calls fn with the lesson states of up to limit learners with ids above after, in id
+// order; more reports whether learners remain. The dashboard's rollup walks every learner's progress in
+// short read transactions with it, so that no reader holds the database for the whole scan.
+func (tx *Tx) ProgressFrom(after int64, limit int, fn func(userID int64, lessonID string, p LessonProgress) error) (last int64, more bool, err error) {
+	c := tx.tx.Bucket(bucketProgress).Cursor()
+	n := 0
+	last = after
+	for k, v := c.Seek(itob(after + 1)); k != nil; k, v = c.Next() {
+		if len(k) < 8 {
+			continue
+		}
+		id := btoi(k[:8])
+		if id != last || n == 0 {
+			if n == limit {
+				return last, true, nil
+			}
+			n++
+		}
+		last = id
+		var p LessonProgress
+		if json.Unmarshal(v, &p) != nil {
+			continue // a damaged record is left out of the figures rather than stopping them
+		}
+		if err := fn(id, string(k[8:]), p); err != nil {
+			return last, false, err
+		}
+	}
+	return last, false, nil
+}
