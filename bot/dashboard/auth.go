@@ -138,7 +138,9 @@ func (f *Feature) handleLogin(w http.ResponseWriter, r *http.Request) {
 		f.refuse(w, r, http.StatusMisdirectedRequest, "DashRefusedHost")
 		return
 	}
-	if o := r.Header.Get("Origin"); o != "" && f.base != nil && o != f.base.Scheme+"://"+f.base.Host {
+	// A form posted from another site is refused; the sign-in page's own no-referrer policy makes the
+	// browser send "null" as the Origin of the button's POST.
+	if o := r.Header.Get("Origin"); o != "" && o != "null" && f.base != nil && o != f.base.Scheme+"://"+f.base.Host {
 		f.refuse(w, r, http.StatusForbidden, "DashRefusedHost")
 		return
 	}
