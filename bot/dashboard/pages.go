@@ -3,6 +3,7 @@ package dashboard
 import (
 	"cmp"
 	"context"
+	"html/template"
 	"math"
 	"slices"
 	"strconv"
@@ -258,6 +259,8 @@ func (f *Feature) eventsPage(v fmtr, rg span, now time.Time) (*page, error) {
 	upcoming := &table{ID: "upcoming", Head: []string{v.T("DashColEvent"), v.T("DashColDate"), v.T("DashColCapacity"), v.T("DashColGoing"), v.T("DashColWaitlist"), v.T("DashColOffers")}, Empty: v.T("DashNoUpcoming")}
 	past := &table{ID: "past", Head: []string{v.T("DashColEvent"), v.T("DashColDate"), v.T("DashColGoing"), v.T("DashColCheckedIn"), v.T("DashColAttendance"), v.T("DashColHours")}, Empty: v.T("DashNoPast")}
 	var seats, going, checked, minutes int64
+	var upLabels []string
+	var upGoing []float64
 	err := f.Store.View(func(tx *store.Tx) error {
 		if err := tx.EventsFrom(now, func(e *store.Event) bool {
 			if e.Status == store.EventCancelled {
@@ -284,6 +287,7 @@ func (f *Feature) eventsPage(v fmtr, rg span, now time.Time) (*page, error) {
 				seats += int64(e.Capacity)
 			}
 			upcoming.Rows = append(upcoming.Rows, []cell{textCell(eventTitle(v, e)), v.day(e.Start), capacity, v.int(g), v.int(w), v.int(o)})
+			upLabels, upGoing = append(upLabels, eventTitle(v, e)), append(upGoing, float64(g+o))
 			return len(upcoming.Rows) < 200
 		}); err != nil {
 			return err
@@ -325,7 +329,11 @@ func (f *Feature) eventsPage(v fmtr, rg span, now time.Time) (*page, error) {
 		{v.T("DashAttendanceRate"), rate.Text, v.T("DashAttendanceNote", "Checked", v.Num64(checked), "Going", v.Num64(going))},
 		{v.T("DashEventHours"), v.dec(float64(minutes)/60, 1), ""},
 	}
-	p.Sections = []section{{Title: v.T("DashUpcoming"), Table: upcoming}, {Title: v.T("DashPast"), Table: past}}
+	var chart template.HTML
+	if len(upLabels) > 0 {
+		chart = barChart(v.T("DashUpcomingChart"), upLabels, upGoing, func(x float64) string { return v.Num64(int64(x)) }, v.Lang == "fa")
+	}
+	p.Sections = []section{{Title: v.T("DashUpcoming"), Chart: chart, Table: upcoming}, {Title: v.T("DashPast"), Table: past}}
 	return p, nil
 }
 
