@@ -211,8 +211,9 @@ func parseOps(cfg *Config, values map[string]*string) error {
 
 	if cfg.DashboardURL = strings.TrimRight(v("TAVAN_DASHBOARD_URL"), "/"); cfg.DashboardURL != "" {
 		u, err := url.Parse(cfg.DashboardURL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
-			return usageError{fmt.Sprintf("TAVAN_DASHBOARD_URL: %q is not a base URL such as https://staff.example.org", cfg.DashboardURL)}
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			// No path: the pages live at /dashboard of the host, as on the ops listener.
+			return usageError{fmt.Sprintf("TAVAN_DASHBOARD_URL: %q is not a base URL such as https://staff.example.org (scheme and host, no path)", cfg.DashboardURL)}
 		}
 	}
 

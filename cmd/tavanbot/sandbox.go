@@ -203,6 +203,7 @@ func printSandboxBanner(w io.Writer, addr string, cfg Config, users []sandbox.Us
   Open the chat:   %s
   Act as someone:  %s/?user=%d  (one tab per person; people: %s)
   Database:        %s (TAVAN_SANDBOX_DB); time travel and admin %d exist only here.
+  Staff dashboard: send /dashboard as the admin (%[2]s/?user=%[3]d) and open the link it gives.
 
 To serve real Telegram, get a token from @BotFather and run:
 
