@@ -93,6 +93,9 @@ func (b *Bot) OpsHandler() http.Handler {
 	for _, r := range b.reg.opsRoutes {
 		mux.Handle(r.pattern, b.authorized(r.h))
 	}
+	for _, r := range b.reg.opsPages {
+		mux.Handle(r.pattern, r.h)
+	}
 	return mux
 }
 

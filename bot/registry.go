@@ -42,6 +42,7 @@ type registry struct {
 	jobSkip    []func(j *store.Job) bool
 	lesson     LessonSender
 	opsRoutes  []opsRoute
+	opsPages   []opsRoute // OpsPage: routes that authenticate their own requests
 
 	settingsScreen HandlerFunc
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/account"
 	"github.com/tavan7/tavan/bot/consult"
+	"github.com/tavan7/tavan/bot/dashboard"
 	"github.com/tavan7/tavan/bot/events"
 	"github.com/tavan7/tavan/bot/learning"
 	"github.com/tavan7/tavan/bot/library"
@@ -15,20 +16,22 @@ import (
 // Config is the core's dependencies and each feature's options.
 type Config struct {
 	bot.Deps
-	Learning learning.Options
-	Consult  consult.Options
-	Ops      ops.Options
+	Learning  learning.Options
+	Consult   consult.Options
+	Ops       ops.Options
+	Dashboard dashboard.Options
 }
 
 // App is the core with its features; tests reach a feature's exported test hooks through it.
 type App struct {
 	*bot.Bot
-	Account  *account.Feature
-	Learning *learning.Feature
-	Events   *events.Feature
-	Consult  *consult.Feature
-	Library  *library.Feature
-	Ops      *ops.Feature
+	Account   *account.Feature
+	Learning  *learning.Feature
+	Events    *events.Feature
+	Consult   *consult.Feature
+	Library   *library.Feature
+	Ops       *ops.Feature
+	Dashboard *dashboard.Feature
 }
 
 // New builds the bot and registers every feature. A registration that clashes with another (a command,
@@ -55,6 +58,9 @@ func New(cfg Config) (*App, error) {
 		return nil, err
 	}
 	if a.Ops, err = ops.Register(b, cfg.Ops); err != nil {
+		return nil, err
+	}
+	if a.Dashboard, err = dashboard.Register(b, cfg.Dashboard); err != nil {
 		return nil, err
 	}
 	return a, b.Validate()

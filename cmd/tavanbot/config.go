@@ -30,17 +30,21 @@ type Config struct {
 	QuizMode  string // "poll" or "buttons"
 
 	// Operations (bot/ops.go).
-	GoalHours     int64
-	HTTPAddr      string // the ops listener; "" = off
-	HTTPToken     string
-	BackupDir     string // "" = no daily backups
-	BackupKeep    int
-	BackupHour    int
-	WebhookURL    string // "" = long polling
-	WebhookListen string
-	WebhookSecret string
-	SandboxAddr   string // host:port of the sandbox's web chat; loopback unless a host is given
-	SandboxDB     string // the sandbox's own bbolt file, never the production one
+	GoalHours    int64
+	HTTPAddr     string // the ops listener; "" = off
+	HTTPToken    string
+	DashboardURL string // public base URL of the staff dashboard's sign-in links; "" = none
+	// DashboardRollup is the cron spec of the dashboard's rollup: "" = nightly; the sandbox's is every
+	// minute, so a newcomer sees their own clicks in the funnels at once.
+	DashboardRollup string
+	BackupDir       string // "" = no daily backups
+	BackupKeep      int
+	BackupHour      int
+	WebhookURL      string // "" = long polling
+	WebhookListen   string
+	WebhookSecret   string
+	SandboxAddr     string // host:port of the sandbox's web chat; loopback unless a host is given
+	SandboxDB       string // the sandbox's own bbolt file, never the production one
 
 	SendRate      float64 // messages a second over all chats (0: the bot's default)
 	PaidBroadcast bool
@@ -70,6 +74,7 @@ var settings = []setting{
 	{"TAVAN_GOAL_HOURS", "goal-hours", "10000000", "the program's learning-hours goal shown by /stats"},
 	{"TAVAN_HTTP_ADDR", "http-addr", "", "ops listener host:port for /metrics, /healthz, /readyz, /backup and /export (off when empty)"},
 	{"TAVAN_HTTP_TOKEN", "http-token", "", "bearer token for /metrics, /backup and /export; required with TAVAN_HTTP_ADDR, at least 16 characters"},
+	{"TAVAN_DASHBOARD_URL", "dashboard-url", "", "public base URL of the staff dashboard (/dashboard on the ops listener, e.g. behind the webhook's TLS proxy); /dashboard in the bot sends admins one-time sign-in links to it"},
 	{"TAVAN_BACKUP_DIR", "backup-dir", "", "directory for the daily local backup (off when empty)"},
 	{"TAVAN_BACKUP_KEEP", "backup-keep", "7", "how many daily backups to keep"},
 	{"TAVAN_BACKUP_HOUR", "backup-hour", "3", "hour of the day (TAVAN_TIMEZONE) after which the daily backup is taken, 0-23"},
@@ -201,6 +206,14 @@ func parseOps(cfg *Config, values map[string]*string) error {
 		}
 		if len(cfg.HTTPToken) < 16 || strings.ContainsAny(cfg.HTTPToken, " \t\r\n") {
 			return usageError{"TAVAN_HTTP_TOKEN: set a token of at least 16 characters without spaces; it protects /metrics and /backup on TAVAN_HTTP_ADDR"}
+		}
+	}
+
+	if cfg.DashboardURL = strings.TrimRight(v("TAVAN_DASHBOARD_URL"), "/"); cfg.DashboardURL != "" {
+		u, err := url.Parse(cfg.DashboardURL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			// No path: the pages live at /dashboard of the host, as on the ops listener.
+			return usageError{fmt.Sprintf("TAVAN_DASHBOARD_URL: %q is not a base URL such as https://staff.example.org (scheme and host, no path)", cfg.DashboardURL)}
 		}
 	}
 

@@ -33,6 +33,7 @@ func TestParseConfigOpsGood(t *testing.T) {
 				return c.WebhookURL == "https://bot.example.ir/tg/hook" && c.WebhookListen == "[::1]:8443" && c.WebhookSecret == "abc_DEF-123"
 			}},
 		{"log json", map[string]string{"TAVAN_LOG_FORMAT": "json"}, func(c Config) bool { return c.LogFormat == "json" }},
+		{"dashboard", map[string]string{"TAVAN_DASHBOARD_URL": "https://staff.example.ir/"}, func(c Config) bool { return c.DashboardURL == "https://staff.example.ir" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -83,6 +84,9 @@ func TestParseConfigOpsBad(t *testing.T) {
 		{map[string]string{"TAVAN_WEBHOOK_SECRET": strings.Repeat("a", 257)}, "TAVAN_WEBHOOK_SECRET"},
 		{map[string]string{"TAVAN_LOG_FORMAT": "xml"}, "TAVAN_LOG_FORMAT"},
 		{map[string]string{"TAVAN_ADMINS": "12,abc"}, "TAVAN_ADMINS"},
+		{map[string]string{"TAVAN_DASHBOARD_URL": "staff.example.ir"}, "TAVAN_DASHBOARD_URL"},
+		{map[string]string{"TAVAN_DASHBOARD_URL": "ftp://staff.example.ir"}, "TAVAN_DASHBOARD_URL"},
+		{map[string]string{"TAVAN_DASHBOARD_URL": "https://staff.example.ir/staff"}, "TAVAN_DASHBOARD_URL"},
 	}
 	for _, tt := range tests {
 		_, _, err := parseConfig("tavanbot", nil, envOf(tt.env), io.Discard)

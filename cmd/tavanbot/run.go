@@ -18,6 +18,7 @@ import (
 
 	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/app"
+	"github.com/tavan7/tavan/bot/dashboard"
 	"github.com/tavan7/tavan/bot/learning"
 	"github.com/tavan7/tavan/bot/ops"
 	"github.com/tavan7/tavan/bot/store"
@@ -247,7 +248,8 @@ func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Tim
 			PaidBroadcast: cfg.PaidBroadcast,
 			QuietHours:    cfg.QuietHours,
 		},
-		Learning: learning.Options{QuizMode: cfg.QuizMode},
+		Learning:  learning.Options{QuizMode: cfg.QuizMode},
+		Dashboard: dashboard.Options{URL: cfg.DashboardURL, GoalHours: cfg.GoalHours, RollupSchedule: cfg.DashboardRollup},
 		Ops: ops.Options{
 			GoalHours:  cfg.GoalHours,
 			HTTPAddr:   cfg.HTTPAddr,

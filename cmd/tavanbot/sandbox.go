@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -87,6 +88,9 @@ func runSandbox(ctx context.Context, cfg Config, _ func(string) string, stdout i
 	botCfg.HTTPAddr, botCfg.HTTPToken = "", ""
 	botCfg.BackupDir = ""
 	botCfg.APIURL = "http://" + apiLn.Addr().String()
+	// The dashboard at /dashboard of the web chat's own address, its figures counted every minute.
+	botCfg.DashboardURL = "http://" + reachableAddr(web.Addr())
+	botCfg.DashboardRollup = "@every 1m"
 	if !slices.Contains(botCfg.Admins, sandboxAdminID) {
 		botCfg.Admins = append(slices.Clone(botCfg.Admins), sandboxAdminID)
 	}
@@ -137,7 +141,11 @@ func runSandbox(ctx context.Context, cfg Config, _ func(string) string, stdout i
 			}
 		},
 	})
-	webSrv := &http.Server{Handler: chat, ReadHeaderTimeout: 10 * time.Second}
+	site := http.NewServeMux()
+	site.Handle("/dashboard", b.Dashboard.Handler())
+	site.Handle("/dashboard/", b.Dashboard.Handler())
+	site.Handle("/", chat)
+	webSrv := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second}
 
 	g.Go(func() error {
 		if err := webSrv.Serve(web); !errors.Is(err, http.ErrServerClosed) {
@@ -195,6 +203,7 @@ func printSandboxBanner(w io.Writer, addr string, cfg Config, users []sandbox.Us
   Open the chat:   %s
   Act as someone:  %s/?user=%d  (one tab per person; people: %s)
   Database:        %s (TAVAN_SANDBOX_DB); time travel and admin %d exist only here.
+  Staff dashboard: send /dashboard as the admin (%[2]s/?user=%[3]d) and open the link it gives.
 
 To serve real Telegram, get a token from @BotFather and run:
 
@@ -205,4 +214,17 @@ Press Ctrl+C to stop.
 	if public {
 		fmt.Fprintf(w, "\nWARNING: the sandbox listens on %s, beyond this machine: anyone who reaches it can act as any user, the admin included.\n", addr)
 	}
+}
+
+// reachableAddr is the address a browser on this machine uses for a listener: an unspecified IP
+// (0.0.0.0, ::) becomes 127.0.0.1.
+func reachableAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || tcp.IP.IsUnspecified() {
+		if ok {
+			return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
+		}
+		return a.String()
+	}
+	return tcp.String()
 }
