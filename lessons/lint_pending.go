@@ -13,14 +13,20 @@ var pendingRewrite = []string{
 // in a course still pending its rewrite.
 func EmbeddedFindings(all Problems) Problems {
 	var out Problems
-next:
 	for _, p := range all {
-		for _, prefix := range pendingRewrite {
-			if strings.HasPrefix(p.File, prefix) {
-				continue next
-			}
+		if !pendingFile(p.File) {
+			out = append(out, p)
 		}
-		out = append(out, p)
 	}
 	return out
+}
+
+// pendingFile reports whether a content file belongs to a course still pending its rewrite.
+func pendingFile(file string) bool {
+	for _, prefix := range pendingRewrite {
+		if strings.HasPrefix(file, prefix) {
+			return true
+		}
+	}
+	return false
 }
