@@ -33,7 +33,7 @@ func TestContentLoaderOverlaysEmbeddedCourses(t *testing.T) {
 func TestLessonsCheckWarnsForAFolder(t *testing.T) {
 	dir := t.TempDir()
 	writeTestFile(t, dir+"/courses/01-x/course.toml", "id = \"x\"\norder = 1\ncategory = \"business\"\ntracks = [\"home\"]\ntitle = \"دوره\"\ndescription = \"توضیح\"\n")
-	writeTestFile(t, dir+"/courses/01-x/01-a.md", "+++\nid = \"x-01\"\ntitle = \"درس\"\nminutes = 1\n\n[[quiz]]\nquestion = \"؟\"\noptions = [\"الف\", \"بب\"]\nanswer = 2\nexplanation = \"چون\"\n+++\nبه جای حدس بپرسید.\n")
+	writeTestFile(t, dir+"/courses/01-x/01-a.md", "+++\nid = \"x-01\"\ntitle = \"درس\"\nminutes = 1\n\n[[quiz]]\nquestion = \"؟\"\noptions = [\"الف\", \"ب\"]\nanswer = 1\nexplanation = \"چون\"\n+++\nبه جای حدس بپرسید.\n")
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"lessons", "check", dir}, envOf(nil), &out, io.Discard); err != nil {
 		t.Fatalf("lessons check of a folder with warnings failed: %v\n%s", err, out.String())
