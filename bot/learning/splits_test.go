@@ -3,9 +3,12 @@ package learning_test
 import (
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/tavan7/tavan/bot/app"
+	"github.com/tavan7/tavan/bot/app/apptest"
 	"github.com/tavan7/tavan/bot/store"
+	"github.com/tavan7/tavan/lessons"
 )
 
 // TestProgressSurvivesTheCourseSplit seeds a database as the release before the split left it: Maryam
@@ -101,6 +104,46 @@ func TestProgressSurvivesTheCourseSplit(t *testing.T) {
 			t.Errorf("reopening a carried lesson: %d minutes, %d lessons; want 4 and 1", u.MinutesLearned, u.LessonsCompleted)
 		}
 		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReloadCarriesProgressOverANewSplit: content published with /reload that splits a lesson carries the
+// progress at once, without waiting for a restart.
+func TestReloadCarriesProgressOverANewSplit(t *testing.T) {
+	lesson := func(id, title string) []byte {
+		return []byte("+++\nid = \"" + id + "\"\nreplaces = [\"home-business-07\"]\ntitle = \"" + title + "\"\nminutes = 2\n\n[[quiz]]\nquestion = \"کدام؟\"\noptions = [\"الف\", \"ب\"]\nanswer = 1\nexplanation = \"چون.\"\n+++\nمتن درس.\n")
+	}
+	overlay, err := lessons.Load(fstest.MapFS{
+		"courses/01-home/course.toml":  {Data: []byte("id = \"home-business\"\norder = 1\ncategory = \"business\"\ntracks = [\"home\"]\ntitle = \"دورهٔ خانگی\"\ndescription = \"نسخهٔ تازه\"\n")},
+		"courses/01-home/01-first.md":  {Data: lesson("home-new-07a", "بخش یکم")},
+		"courses/01-home/02-second.md": {Data: lesson("home-new-07b", "بخش دوم")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	merged := lessons.Merge(apptest.EmbeddedCatalog(t), overlay)
+	h := newHarness(t, func(c *app.Config) {
+		c.LoadContent = func() (*lessons.Catalog, error) { return merged, nil }
+	})
+	h.Onboard(admin, "fa", "general")
+	h.Onboard(maryam, "fa", "home")
+	done := h.Clock.Now().AddDate(0, 0, -1)
+	if err := h.DB.Update(func(tx *store.Tx) error {
+		return tx.PutProgress(maryam.ID, "home-business-07", store.LessonProgress{Opened: done, Completed: done, Minutes: 4, Passed: true})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.Send(admin, "/reload")
+	err = h.DB.View(func(tx *store.Tx) error {
+		for _, id := range []string{"home-new-07a", "home-new-07b"} {
+			if p, err := tx.Progress(maryam.ID, id); err != nil || p.Completed.IsZero() {
+				t.Errorf("after /reload %s = %+v, %v; want completed from home-business-07", id, p, err)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -31,6 +31,23 @@ type CarryResult struct {
 // once: later calls skip ids already carried, so it is safe at every start.
 func (db *DB) CarryOverSplits(replacements map[string][]string) (CarryResult, error) {
 	var res CarryResult
+	if len(replacements) == 0 {
+		return res, nil
+	}
+	// Usually every split was carried at an earlier start: find that out without a write transaction.
+	var todo bool
+	if err := db.View(func(tx *Tx) error {
+		carried := tx.tx.Bucket(bucketCarried)
+		for old, news := range replacements {
+			if len(news) > 0 && carried.Get([]byte(old)) == nil {
+				todo = true
+				break
+			}
+		}
+		return nil
+	}); err != nil || !todo {
+		return res, err
+	}
 	err := db.Update(func(tx *Tx) error {
 		carried := tx.tx.Bucket(bucketCarried)
 		pending := map[string][]string{}
