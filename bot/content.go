@@ -17,5 +17,13 @@ func (b *Bot) Reload() error {
 		return err
 	}
 	b.content.Store(c)
+	for _, fn := range b.reg.reloaded {
+		fn(c)
+	}
 	return nil
 }
+
+// OnReload registers what a feature does when new content goes live after a Reload (the learning feature
+// carries learners' progress over lessons the new content split). The content served at start is
+// b.Content() when the feature registers.
+func (b *Bot) OnReload(fn func(*lessons.Catalog)) { b.reg.reloaded = append(b.reg.reloaded, fn) }

@@ -84,18 +84,18 @@ func writeLearners(tb testing.TB, path string, firstID int64, n int, now time.Ti
 					ID: id, FirstName: firstNames[i%len(firstNames)], LastName: "کارآفرین", Username: "learner" + strconv.Itoa(i),
 					LanguageCode: "fa", Lang: "fa", Track: "home", DailyMinute: minute(i),
 					Created: now.AddDate(0, -1, 0), LastActive: now.Add(-time.Hour), Onboarded: true,
-					CurrentLesson: "home-business-02", MinutesLearned: 12, LessonsCompleted: 1, Streak: 3, StreakDay: store.DayString(now),
+					CurrentLesson: "home-business-02a", MinutesLearned: 12, LessonsCompleted: 1, Streak: 3, StreakDay: store.DayString(now),
 				}
 				if err := tx.PutUser(u); err != nil {
 					return err
 				}
-				if err := tx.PutProgress(id, "home-business-01", store.LessonProgress{Opened: now.AddDate(0, 0, -3), Completed: now.AddDate(0, 0, -3), Minutes: 4, Attempt: 1, Answered: 7, Correct: 5, Best: 2, Passed: true}); err != nil {
+				if err := tx.PutProgress(id, "home-business-01a", store.LessonProgress{Opened: now.AddDate(0, 0, -3), Completed: now.AddDate(0, 0, -3), Minutes: 4, Attempt: 1, Answered: 7, Correct: 5, Best: 2, Passed: true}); err != nil {
 					return err
 				}
-				if err := tx.PutProgress(id, "home-business-02", store.LessonProgress{Opened: now.AddDate(0, 0, -1)}); err != nil {
+				if err := tx.PutProgress(id, "home-business-02a", store.LessonProgress{Opened: now.AddDate(0, 0, -1)}); err != nil {
 					return err
 				}
-				if err := tx.PutReviewCard(id, "home-business-01/2", store.ReviewCard{Box: 1, Due: store.DayString(now.AddDate(0, 0, 1))}); err != nil {
+				if err := tx.PutReviewCard(id, "home-business-01a/2", store.ReviewCard{Box: 1, Due: store.DayString(now.AddDate(0, 0, 1))}); err != nil {
 					return err
 				}
 			}

@@ -32,6 +32,7 @@ type registry struct {
 	loops      map[string]*loop
 	loopOrder  []string
 	timeJumps  []func(ctx context.Context, from, to time.Time) error
+	reloaded   []func(*lessons.Catalog)
 	meLines    []ordered[func(c *Ctx) string]
 	settings   []ordered[func(c *Ctx) ([]string, []tgbotapi.InlineKeyboardButton)]
 	stats      []ordered[StatsFunc]

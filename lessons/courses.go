@@ -58,7 +58,7 @@ func (l *loader) loadCourse(dir string) *Course {
 	} else {
 		l.add(dir, 0, "course folder name must be two digits, a hyphen and a-z/0-9 words joined by hyphens, like 01-home-business")
 	}
-	c := &Course{}
+	c := &Course{file: file}
 	data, ok := l.readOptional(file)
 	if !ok {
 		l.add(file, 0, "missing: every course folder needs a course.toml")
@@ -156,7 +156,7 @@ func (l *loader) loadLesson(c *Course, dir, file string, hasTwin bool) *Lesson {
 	if !ok {
 		return nil
 	}
-	les := &Lesson{Course: c, Minutes: lf.Minutes, Title: Text{FA: lf.Title}, Body: Text{FA: md.body}}
+	les := &Lesson{Course: c, Minutes: lf.Minutes, Title: Text{FA: lf.Title}, Body: Text{FA: md.body}, file: file, bodyLine: md.bodyLine}
 	good := l.claimID(lf.ID, file, doc.line("id"), maxID)
 	les.ID = lf.ID
 	for _, old := range lf.Replaces {
@@ -266,6 +266,7 @@ func (l *loader) question(doc *tomlDoc, lessonID string, i int, q quizFile, fa *
 		Question:    Text{FA: q.Question},
 		Answer:      q.Answer - 1,
 		Explanation: Text{FA: q.Explanation},
+		line:        doc.line("quiz", i),
 	}
 	for _, o := range q.Options {
 		out.Options = append(out.Options, Text{FA: o})

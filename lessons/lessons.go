@@ -12,7 +12,6 @@ import (
 	"io"
 	"io/fs"
 	"slices"
-	"text/tabwriter"
 
 	"github.com/tavan7/tavan/bot/tghtml"
 )
@@ -54,7 +53,13 @@ type Catalog struct {
 	hasCentres bool // a centres file was read (Merge: then the overlay decides about centres)
 	byID       map[string]any
 	replacedBy map[string][]*Lesson // a replaced lesson id → the lessons that replace it, in course order
+	overlay    *Catalog             // Merge: the external folder's own catalog
 }
+
+// Overlay is the external folder's part of a merged catalog (what Merge laid over the base), or nil. The
+// writing rules are checked on it alone: they are warnings for an external folder, while the embedded
+// content is held to them by its tests.
+func (c *Catalog) Overlay() *Catalog { return c.overlay }
 
 // Course is one course folder.
 type Course struct {
@@ -67,6 +72,8 @@ type Course struct {
 	Cover       *Media
 	Lessons     []*Lesson // in file order
 	Translated  bool      // course.toml has [en] and every lesson has a .en.md twin
+
+	file string // course.toml's path in the content fs, for lint findings
 }
 
 // Lesson is one NN-slug.md file (and its optional NN-slug.en.md twin).
@@ -83,6 +90,9 @@ type Lesson struct {
 
 	parts   [2][]string // rendered at load time: [fa, en]
 	caption [2]string
+
+	file     string // the Persian file's path in the content fs and the line its body starts, for lint findings
+	bodyLine int
 }
 
 // Parts is the lesson as Telegram HTML messages: the title in bold on the first line, then the body, split at
@@ -161,6 +171,8 @@ type Question struct {
 	Options     []Text
 	Answer      int // 0-based index into Options
 	Explanation Text
+
+	line int // the [[quiz]] line in the lesson file, for lint findings
 }
 
 // OptionTexts are the options in one language (plain text, as polls and buttons take them).
@@ -219,7 +231,9 @@ type Story struct {
 	Fictional bool   // an invented example, not a real person: the bot must say so
 	Body      Text   // Markdown source
 
-	parts [2][]string
+	parts    [2][]string
+	file     string // for lint findings
+	bodyLine int
 }
 
 // Parts is the story as Telegram HTML messages, like Lesson.Parts.
@@ -331,6 +345,7 @@ func Merge(base, overlay *Catalog) *Catalog {
 		fsys:             base.fsys,
 		CentresAreSample: base.CentresAreSample,
 		hasCentres:       base.hasCentres || overlay.hasCentres,
+		overlay:          overlay,
 	}
 	m.Courses = mergeByID(base.Courses, overlay.Courses, func(c *Course) string { return c.ID })
 	sortCourses(m.Courses)
@@ -372,29 +387,11 @@ func mergeByID[T any](base, overlay []T, id func(T) string) []T {
 	return out
 }
 
-// WriteSummary prints the table of `tavanbot lessons check`: one row per course, totals, and section counts.
+// WriteSummary prints the table of `tavanbot lessons check`: one row per course (lessons, median words,
+// minutes, questions, how often the right option is the longest, lint findings, English), totals, and
+// section counts. The findings themselves are Lint's.
 func (c *Catalog) WriteSummary(w io.Writer) {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "course\tlessons\tminutes\tquestions\ten\t")
-	var lessons, minutes, questions, translated int
-	for _, co := range c.Courses {
-		m, q := 0, 0
-		for _, l := range co.Lessons {
-			m += l.Minutes
-			q += len(l.Quiz)
-		}
-		en := "no"
-		if co.Translated {
-			en = "yes"
-			translated++
-		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t\n", co.ID, len(co.Lessons), m, q, en)
-		lessons += len(co.Lessons)
-		minutes += m
-		questions += q
-	}
-	fmt.Fprintf(tw, "total %d courses\t%d\t%d\t%d\t%d/%d\t\n", len(c.Courses), lessons, minutes, questions, translated, len(c.Courses))
-	_ = tw.Flush()
+	Lint(c).WriteTable(w)
 	sample := ""
 	if c.CentresAreSample {
 		sample = " (sample data)"

@@ -424,8 +424,8 @@ func TestWriteSummary(t *testing.T) {
 		}
 	}
 	lines := strings.Split(strings.TrimSpace(got), "\n")
-	if f := strings.Fields(lines[1]); len(f) != 5 || f[1] != "2" || f[2] != "7" || f[3] != "3" {
-		t.Errorf("course row = %q; want id, 2 lessons, 7 minutes, 3 questions, yes", lines[1])
+	if f := strings.Fields(lines[1]); len(f) != 9 || f[1] != "2" || f[2] != "26" || f[3] != "7" || f[4] != "3" || f[5] != "3" || f[6] != "(100%)" || f[7] != "3" {
+		t.Errorf("course row = %q; want id, 2 lessons, median 26 words, 7 minutes, 3 questions, 3 (100%%) right = longest, 3 findings, yes", lines[1])
 	}
 }
 

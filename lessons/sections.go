@@ -254,7 +254,7 @@ func (l *loader) loadStory(file string, hasTwin bool) *Story {
 	if !ok {
 		return nil
 	}
-	s := &Story{ID: sf.ID, Title: Text{FA: sf.Title}, Field: Text{FA: sf.Field}, Tags: sf.Tags, Body: Text{FA: md.body}}
+	s := &Story{ID: sf.ID, Title: Text{FA: sf.Title}, Field: Text{FA: sf.Field}, Tags: sf.Tags, Body: Text{FA: md.body}, file: file, bodyLine: md.bodyLine}
 	good := l.claimID(sf.ID, file, doc.line("id"), maxID)
 	l.checkText(doc, sf.Title, "title (Persian)", true, maxTitle, "title")
 	l.checkText(doc, sf.Field, "field", true, maxTitle, "field")

@@ -261,7 +261,8 @@ func (f *Feature) handlePollAnswer(ctx context.Context, c *bot.Ctx) error {
 			return err
 		}
 		l = f.Content().Lesson(rec.LessonID)
-		if l == nil || rec.Question >= len(l.Quiz) || pa.OptionIDs[0] >= len(l.Quiz[rec.Question].Options) {
+		// A split lesson's old id finds its first replacement, whose questions are others: not this poll's.
+		if l == nil || l.ID != rec.LessonID || rec.Question >= len(l.Quiz) || pa.OptionIDs[0] >= len(l.Quiz[rec.Question].Options) {
 			return errNotOurs // the lesson was removed or changed since the poll was sent
 		}
 		out, err = f.recordAnswer(tx, u, l, rec.Question, pa.OptionIDs[0], rec.Attempt)
@@ -294,6 +295,9 @@ func (f *Feature) handleButtonAnswer(ctx context.Context, c *bot.Ctx) error {
 			return c.Fail("LessonGone")
 		}
 		return bot.HandleStaleButton(ctx, c)
+	}
+	if l.ID != c.Data[0] {
+		return bot.HandleStaleButton(ctx, c) // a question of a lesson since split: its questions are others now
 	}
 	q := c.Update.CallbackQuery
 	if q.Message == nil || q.Message.Chat.ID != q.From.ID {

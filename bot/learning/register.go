@@ -77,6 +77,10 @@ func Register(b *bot.Bot, o Options) (*Feature, error) {
 
 	// schedule.go: the daily scheduler, its button and the pause commands
 	f.Loop("schedule", "* * * * *", f.scheduledTick)
+
+	// splits.go: progress of lessons a content split replaced carries over to their replacements
+	f.carryOverSplits(f.Content())
+	f.OnReload(f.carryOverSplits)
 	f.OnTimeJump(f.catchUpTimeJump)
 	r.Callback(actDailyReview, f.handleDailyReview)
 	r.Command("pause", f.handlePauseCommand)

@@ -56,6 +56,10 @@ var migrations = []func(*bolt.Tx) error{
 	func(*bolt.Tx) error { return nil }, // 0 → 1: initial buckets, created below
 	rebuildFigures,                      // 1 → 2: running totals and activity indexes for /stats (figures.go)
 	migrateDeliveryIndexes,              // 2 → 3: zones in use and the last-activity index (delivery.go)
+	// 3 → 4: the carried_lessons bucket (created above). Carrying progress over a content split needs the
+	// catalog's replacement map, which the store cannot read: the learning feature runs
+	// DB.CarryOverSplits with it at every start, and it carries each replaced lesson once (splits.go).
+	func(*bolt.Tx) error { return nil },
 }
 
 // SchemaVersion is the version a database has after Open.

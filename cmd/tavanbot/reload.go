@@ -25,6 +25,7 @@ func reloadOnHangup(ctx context.Context, b *bot.Bot, logger *slog.Logger) {
 				logger.Error("content reload rejected; the previous content stays live", "err", err)
 			} else {
 				logger.Info("content reloaded")
+				warnWritingRules(logger, b.Content())
 			}
 		}
 	}

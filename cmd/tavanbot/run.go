@@ -214,6 +214,7 @@ func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Tim
 	if err != nil {
 		return nil, err // refuse to start on broken content, naming file and line
 	}
+	warnWritingRules(logger, catalog)
 	pollTimeout := 25 * time.Second
 	// Many sends run at once (the outbox sender's workers): keep their connections alive.
 	transport := http.DefaultTransport.(*http.Transport).Clone()
