@@ -661,6 +661,22 @@ func (f *Feature) settleEvent(tx *store.Tx, e *store.Event, now time.Time, actor
 		if r.Status != store.RSVPOffered || now.Before(r.OfferExpires) {
 			continue
 		}
+		// An offer whose notice is still in the outbox never reached the learner (the bot was down or
+		// held up past its deadline): it is offered again with a fresh window rather than lapsing unseen.
+		unseen, err := tx.DropPendingJobs(r.UserID, offerJobPrefix(e.ID))
+		if err != nil {
+			return err
+		}
+		if unseen > 0 && e.Status != store.EventCancelled && now.Before(e.Start) {
+			if u, err := tx.User(r.UserID); err == nil {
+				if err := f.offerSeat(tx, e, r, u, now); err != nil {
+					return err
+				}
+				continue
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
 		r.Status, changed = store.RSVPExpired, true
 		if err := tx.PutRSVP(r); err != nil {
 			return err
@@ -697,31 +713,81 @@ func (f *Feature) settleEvent(tx *store.Tx, e *store.Event, now time.Time, actor
 		} else if err != nil {
 			return err
 		}
-		w.Status = store.RSVPOffered
-		w.OfferExpires = now.Add(offerWindow(e))
-		if w.OfferExpires.After(e.Start) {
-			w.OfferExpires = e.Start
-		}
-		if err := tx.PutRSVP(&w); err != nil {
+		if err := f.offerSeat(tx, e, &w, u, now); err != nil {
 			return err
 		}
 		free--
-		v := f.voiceOf(u)
-		ids := strconv.FormatInt(e.ID, 10)
-		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-			tgbotapi.NewInlineKeyboardButtonData(v.T("EvAcceptButton"), actOffer.Data(ids, "y")),
-			tgbotapi.NewInlineKeyboardButtonData(v.T("EvDeclineButton"), actOffer.Data(ids, "n"))))
-		if err := f.Enqueue(tx, bot.Notice{
-			ChatID: u.ID,
-			Text: v.T("EvOfferNotice", "Title", bot.Escape(v.title(e)), "When", v.span(e), "Place", v.place(e),
-				"Until", v.when(w.OfferExpires)),
-			Keyboard: &kb,
-			Dedupe:   fmt.Sprintf("%so:%d:%d", eventJobPrefix(e.ID), u.ID, now.Unix()),
-		}); err != nil {
-			return err
-		}
 	}
 	return nil
+}
+
+// offerSeat offers u the seat held by r from now: the offer lasts the event's window, never past the
+// start, and its notice is not sent once the offer has lapsed.
+func (f *Feature) offerSeat(tx *store.Tx, e *store.Event, r *store.RSVP, u *store.User, now time.Time) error {
+	r.Status = store.RSVPOffered
+	r.OfferExpires = now.Add(offerWindow(e))
+	if r.OfferExpires.After(e.Start) {
+		r.OfferExpires = e.Start
+	}
+	if err := tx.PutRSVP(r); err != nil {
+		return err
+	}
+	v := f.voiceOf(u)
+	ids := strconv.FormatInt(e.ID, 10)
+	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData(v.T("EvAcceptButton"), actOffer.Data(ids, "y")),
+		tgbotapi.NewInlineKeyboardButtonData(v.T("EvDeclineButton"), actOffer.Data(ids, "n"))))
+	return f.Enqueue(tx, bot.Notice{
+		ChatID: u.ID,
+		Text: v.T("EvOfferNotice", "Title", bot.Escape(v.title(e)), "When", v.span(e), "Place", v.place(e),
+			"Until", v.when(r.OfferExpires)),
+		Keyboard: &kb,
+		Dedupe:   fmt.Sprintf("%s%d:%d", offerJobPrefix(e.ID), u.ID, now.Unix()),
+		Expires:  r.OfferExpires,
+	})
+}
+
+// offerJobPrefix starts the dedupe key of a seat offer's notice: "ev:<event>:o:<user>:<unix time>".
+func offerJobPrefix(eventID int64) string { return eventJobPrefix(eventID) + "o:" }
+
+// retimeExpiredOffer is told of an offer notice the sender found too late to send: if the offer is still
+// open or lapsed unseen, the learner gets it again with a fresh window (the events loop may have
+// beaten the sender to it; then settleEvent already did so).
+func (f *Feature) retimeExpiredOffer(j *store.Job, outcome string) {
+	if outcome != store.OutcomeExpired || !strings.HasPrefix(j.Dedupe, "ev:") {
+		return
+	}
+	parts := strings.Split(j.Dedupe, ":") // ev, <event>, o, <user>, <time>
+	if len(parts) != 5 || parts[2] != "o" {
+		return
+	}
+	eventID, err1 := strconv.ParseInt(parts[1], 10, 64)
+	userID, err2 := strconv.ParseInt(parts[3], 10, 64)
+	if err1 != nil || err2 != nil {
+		return
+	}
+	err := f.Store.Update(func(tx *store.Tx) error {
+		e, err := tx.Event(eventID)
+		if err != nil {
+			return err
+		}
+		r, err := tx.RSVP(eventID, userID)
+		if err != nil || r == nil || r.Status != store.RSVPOffered {
+			return err
+		}
+		now := tx.Now()
+		if e.Status == store.EventCancelled || !now.Before(e.Start) {
+			return f.settleEvent(tx, e, now, 0)
+		}
+		u, err := tx.User(userID)
+		if err != nil {
+			return err
+		}
+		return f.offerSeat(tx, e, r, u, now)
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		f.Logger.Warn("re-time a seat offer", "event", eventID, "err", err)
+	}
 }
 
 func offerWindow(e *store.Event) time.Duration {
@@ -769,6 +835,9 @@ func (f *Feature) scheduleReminders(tx *store.Tx, e *store.Event, u *store.User)
 			"Place", v.place(e), "Left", v.Duration(int(e.Start.Sub(at).Round(time.Minute).Minutes()))))
 		n.Dedupe = fmt.Sprintf("%sr%d:%d:%d", eventJobPrefix(e.ID), mins, u.ID, e.Seq)
 		n.NotBefore = at
+		// «Starts in an hour» is wrong once a quarter of the lead has passed, and useless after the start:
+		// a reminder held up longer (the bot was down) is dropped, never sent stale.
+		n.Expires = at.Add(e.Start.Sub(at) / 4)
 		if err := f.Enqueue(tx, n); err != nil {
 			return err
 		}

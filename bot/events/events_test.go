@@ -308,6 +308,7 @@ func TestOfferDeclinedOrLapsedWithoutTick(t *testing.T) {
 	if got := h.rsvpStatus(e.ID, sima); got != store.RSVPOffered {
 		t.Fatalf("after leila declined, sima = %s", got)
 	}
+	h.Drain() // the offer reached her (one that never did would be offered again after its deadline)
 	// Sara's two-hour window lapses; nobody ticks, but her late press settles the event itself.
 	h.Clock.Advance(2*time.Hour + time.Second)
 	if toast := h.PressForged(sima, h.Last(sima), cb("evo", id, "y")); !strings.Contains(toast, "مهلت این پیشنهاد تمام شده") {

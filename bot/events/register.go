@@ -80,6 +80,7 @@ func Register(b *bot.Bot) (*Feature, error) {
 	// time travel it catches up at once.
 	f.Loop("events", "@every 1m", func(ctx context.Context, _ time.Time) error { return f.EventsTick(ctx) })
 	f.OnTimeJump(func(ctx context.Context, _, _ time.Time) error { return f.EventsTick(ctx) })
+	f.OnJobFinished(f.retimeExpiredOffer) // a seat offer too late to send is offered again
 
 	// Contributions to other features' screens.
 	f.MeLine(10, f.meEventsLine)
