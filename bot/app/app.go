@@ -16,6 +16,7 @@ import (
 type Config struct {
 	bot.Deps
 	Learning learning.Options
+	Events   events.Options
 	Consult  consult.Options
 	Ops      ops.Options
 }
@@ -45,7 +46,7 @@ func New(cfg Config) (*App, error) {
 	if a.Learning, err = learning.Register(b, cfg.Learning); err != nil {
 		return nil, err
 	}
-	if a.Events, err = events.Register(b); err != nil {
+	if a.Events, err = events.Register(b, cfg.Events); err != nil {
 		return nil, err
 	}
 	if a.Consult, err = consult.Register(b, cfg.Consult); err != nil {

@@ -42,9 +42,8 @@ import (
 const (
 	defaultOfferWindow = 12 * time.Hour
 	eventsPerPage      = 6
-	doorsOpenBefore    = time.Hour     // the door code works from an hour before the start …
-	doorsCloseAfter    = 2 * time.Hour // … to two hours after the end
-	quietFrom, quietTo = 23, 7         // hours of the program's day when early reminders wait
+	doorsOpenBefore    = time.Hour // check-in opens an hour before the start and closes at the end
+	quietFrom, quietTo = 23, 7     // hours of the program's day when early reminders wait
 	quietMinLead       = 12 * time.Hour
 	settleLookback     = 24 * time.Hour // offers never outlive the start, so older events need no settling
 )
@@ -216,8 +215,9 @@ func waitlistPosition(rs []store.RSVP, userID int64) int {
 	return 0
 }
 
-// eventKeyboard is the learner's card buttons: attend or cancel, calendar, location, back.
-func (f *Feature) eventKeyboard(v voice, e *store.Event, mine *store.RSVP, admin bool, now time.Time) *tgbotapi.InlineKeyboardMarkup {
+// eventKeyboard is the learner's card buttons: attend (or join the waitlist when full) or cancel, the
+// ticket, calendar, location, back.
+func (f *Feature) eventKeyboard(v voice, e *store.Event, mine *store.RSVP, full, admin bool, now time.Time) *tgbotapi.InlineKeyboardMarkup {
 	id := strconv.FormatInt(e.ID, 10)
 	var rows [][]tgbotapi.InlineKeyboardButton
 	open := e.Status != store.EventCancelled && now.Before(e.Start)
@@ -234,8 +234,15 @@ func (f *Feature) eventKeyboard(v voice, e *store.Event, mine *store.RSVP, admin
 				tgbotapi.NewInlineKeyboardButtonData(v.T("EvAcceptButton"), actOffer.Data(id, "y")),
 				tgbotapi.NewInlineKeyboardButtonData(v.T("EvDeclineButton"), actOffer.Data(id, "n"))))
 		default:
-			rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(v.T("EvAttendButton"), actRSVP.Data(id))))
+			label := "EvAttendButton"
+			if full {
+				label = "EvJoinWaitlistButton"
+			}
+			rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(v.T(label), actRSVP.Data(id))))
 		}
+	}
+	if status == store.RSVPGoing && e.Status != store.EventCancelled && now.Before(e.End) && mine.CheckedIn.IsZero() {
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(v.T("EvTicketButton"), actTicket.Data(id))))
 	}
 	if e.Status != store.EventCancelled {
 		row := tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(v.T("EvCalendarButton"), actEventICS.Data(id)))
@@ -431,7 +438,7 @@ func (f *Feature) showCard(ctx context.Context, c *bot.Ctx, e *store.Event, rs [
 	v := f.voiceFor(c)
 	now := f.Now()
 	text := f.eventText(v, e, rs, mine, false, now)
-	kb := f.eventKeyboard(v, e, mine, c.IsAdmin(), now)
+	kb := f.eventKeyboard(v, e, mine, seatsLeft(e, countRSVPs(rs)) == 0 && e.Capacity > 0, c.IsAdmin(), now)
 	if fresh {
 		_, err := c.Reply(ctx, text, kb)
 		return err
@@ -557,8 +564,11 @@ func (f *Feature) confirmSeat(tx *store.Tx, e *store.Event, r *store.RSVP, u *st
 }
 
 func (f *Feature) handleCancelRSVP(ctx context.Context, c *bot.Ctx) error {
-	id, ok := eventArg(c, 1)
-	if !ok {
+	if len(c.Data) == 1 {
+		return f.askCancelRSVP(ctx, c) // a seat is given up only after a confirmation
+	}
+	id, ok := eventArg(c, 2)
+	if !ok || c.Data[1] != "y" {
 		return bot.HandleStaleButton(ctx, c)
 	}
 	var out rsvpOutcome
@@ -600,6 +610,34 @@ func (f *Feature) handleCancelRSVP(ctx context.Context, c *bot.Ctx) error {
 		return err
 	}
 	return f.tellOutcome(ctx, c, id, out)
+}
+
+// askCancelRSVP asks the learner to confirm giving up their seat (or waitlist place) at an event.
+func (f *Feature) askCancelRSVP(ctx context.Context, c *bot.Ctx) error {
+	id, ok := eventArg(c, 1)
+	if !ok {
+		return bot.HandleStaleButton(ctx, c)
+	}
+	e, _, mine, err := f.loadEventView(id, c.User.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return c.Fail("EvGone")
+	} else if err != nil {
+		return err
+	}
+	if mine == nil || (mine.Status != store.RSVPGoing && mine.Status != store.RSVPWaitlist && mine.Status != store.RSVPOffered) {
+		return c.Toast(ctx, c.T("EvNotRegistered"), false)
+	}
+	v := f.voiceFor(c)
+	ids := strconv.FormatInt(id, 10)
+	question := "EvCancelSeatAsk"
+	if mine.Status == store.RSVPWaitlist {
+		question = "EvCancelWaitlistAsk"
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData(v.T("EvCancelSeatYes"), actCancelRSVP.Data(ids, "y")),
+		tgbotapi.NewInlineKeyboardButtonData(v.T("EvCancelSeatNo"), actEventCard.Data(ids))))
+	_ = c.Toast(ctx, "", false)
+	return c.Menu(ctx, v.T(question, "Title", bot.Escape(v.title(e))), &kb)
 }
 
 // handleOffer is a waitlisted learner's answer to a seat offer.
@@ -989,73 +1027,6 @@ func htmlUnescapeForToast(v voice, e *store.Event) string {
 		return "📍 " + p.Name + p.Address
 	}
 	return v.T("EvPlaceUnknown")
-}
-
-// ---- check-in ----
-
-// handleCheckIn marks the learner present at the event whose door code they opened and credits its
-// duration to their learning time. A walk-in without a reservation is recorded as going. A newcomer goes
-// on into onboarding after the check-in answer.
-func (f *Feature) handleCheckIn(ctx context.Context, c *bot.Ctx, token string) (bool, error) {
-	var msg string
-	var kv []any
-	err := c.Apply(func(tx *store.Tx, u *store.User) error {
-		msg, kv = "", nil
-		v := f.voiceOf(u)
-		if !bot.ValidPayload(checkInPrefix + token) {
-			msg = "EvCheckInUnknown"
-			return nil
-		}
-		e, err := tx.EventByToken(token)
-		if errors.Is(err, store.ErrNotFound) {
-			msg = "EvCheckInUnknown"
-			return nil
-		} else if err != nil {
-			return err
-		}
-		now := tx.Now()
-		kv = []any{"Title", bot.Escape(v.title(e))}
-		switch {
-		case e.Status == store.EventCancelled:
-			msg = "EvCheckInCancelled"
-			return nil
-		case now.Before(e.Start.Add(-doorsOpenBefore)):
-			msg, kv = "EvCheckInEarly", append(kv, "When", v.when(e.Start.Add(-doorsOpenBefore)))
-			return nil
-		case now.After(e.End.Add(doorsCloseAfter)):
-			msg = "EvCheckInClosed"
-			return nil
-		}
-		r, err := tx.RSVP(e.ID, u.ID)
-		if err != nil {
-			return err
-		}
-		if r != nil && !r.CheckedIn.IsZero() {
-			msg = "EvCheckInAgain"
-			return nil
-		}
-		if r == nil {
-			r = &store.RSVP{EventID: e.ID, UserID: u.ID, At: now}
-		}
-		r.Status, r.OfferExpires, r.CheckedIn = store.RSVPGoing, time.Time{}, now
-		if err := tx.PutRSVP(r); err != nil {
-			return err
-		}
-		if _, err := tx.DropPendingJobs(u.ID, eventJobPrefix(e.ID)+"r"); err != nil {
-			return err // they are here: no more reminders
-		}
-		mins := int(e.Duration() / time.Minute)
-		u.MinutesLearned += mins
-		msg, kv = "EvCheckedIn", append(kv, "Minutes", v.Duration(mins))
-		return nil
-	})
-	if err != nil {
-		return true, err
-	}
-	if _, err := c.Reply(ctx, c.T(msg, kv...), nil); err != nil {
-		return true, err
-	}
-	return c.User.Onboarded, nil
 }
 
 // meEventsLine is /me's line about events attended, "" when none.

@@ -62,7 +62,7 @@ func TestSeatOfferAfterAPauseIsRetimed(t *testing.T) {
 	// Maryam gives her seat up; the offer to Leila cannot be sent at once (Telegram fails it), and the bot
 	// is stopped before it retries. It is back three hours later, after the offer's two-hour window.
 	h.Sim.FailNext("sendMessage", 1, 500, "", 0)
-	h.Press(maryam, h.Last(maryam), "انصراف از ثبت‌نام")
+	h.cancelSeat(maryam)
 	h.Drain()
 	if n := h.CountContaining(leila, "یک جا برای شما خالی شد"); n != 0 {
 		t.Fatalf("the offer arrived before the pause (%d)", n)
