@@ -18,6 +18,7 @@ import (
 
 	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/app"
+	"github.com/tavan7/tavan/bot/events"
 	"github.com/tavan7/tavan/bot/learning"
 	"github.com/tavan7/tavan/bot/ops"
 	"github.com/tavan7/tavan/bot/store"
@@ -248,6 +249,8 @@ func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Tim
 			QuietHours:    cfg.QuietHours,
 		},
 		Learning: learning.Options{QuizMode: cfg.QuizMode},
+		// Only the sandbox sets the clock; its browser cannot scan a QR, so tickets show their link.
+		Events: events.Options{ShowTicketLinks: clock != nil},
 		Ops: ops.Options{
 			GoalHours:  cfg.GoalHours,
 			HTTPAddr:   cfg.HTTPAddr,
