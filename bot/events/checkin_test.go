@@ -18,12 +18,26 @@ import (
 // cancelSeat presses [cancel my registration] on u's card and confirms; it returns the toast.
 func (h *harness) cancelSeat(u tgsim.User) string {
 	h.T.Helper()
-	h.Press(u, h.Last(u), "انصراف از ثبت‌نام")
+	h.Press(u, h.lastWithButton(u, "انصراف از ثبت‌نام"), "انصراف از ثبت‌نام")
 	ask := h.Last(u)
 	if !strings.Contains(ask.Plain, "لغو شود؟") && !strings.Contains(ask.Plain, "بیرون بیایید؟") {
 		h.T.Fatalf("cancelling asked %q; want a confirmation", ask.Plain)
 	}
 	return h.Press(u, ask, "بله، لغو شود")
+}
+
+// lastWithButton is u's latest bot message with a button labelled label (the card stays above the
+// question about new events that follows a first RSVP).
+func (h *harness) lastWithButton(u tgsim.User, label string) tgsim.Message {
+	h.T.Helper()
+	msgs := h.Sim.BotMessages(u.ID)
+	for i := len(msgs) - 1; i >= 0; i-- {
+		if buttonData(msgs[i], label) != "" {
+			return msgs[i]
+		}
+	}
+	h.T.Fatalf("no message of %s has a %q button", u.FirstName, label)
+	return tgsim.Message{}
 }
 
 // linkIn is the first t.me deep link with prefix in text.

@@ -439,6 +439,13 @@ func (f *Feature) showCard(ctx context.Context, c *bot.Ctx, e *store.Event, rs [
 	now := f.Now()
 	text := f.eventText(v, e, rs, mine, false, now)
 	kb := f.eventKeyboard(v, e, mine, seatsLeft(e, countRSVPs(rs)) == 0 && e.Capacity > 0, c.IsAdmin(), now)
+	if f.askNewsOnCard(c, mine) {
+		text += "\n\n" + v.T("EvNewsQuestion")
+		ids := strconv.FormatInt(e.ID, 10)
+		kb.InlineKeyboard = append([][]tgbotapi.InlineKeyboardButton{tgbotapi.NewInlineKeyboardRow(
+			tgbotapi.NewInlineKeyboardButtonData(v.T("EvNewsYes"), actEventNews.Data("1", "c", ids)),
+			tgbotapi.NewInlineKeyboardButtonData(v.T("EvNewsNo"), actEventNews.Data("0", "c", ids)))}, kb.InlineKeyboard...)
+	}
 	if fresh {
 		_, err := c.Reply(ctx, text, kb)
 		return err
@@ -923,6 +930,9 @@ func venueAddress(v voice, e *store.Event) string {
 // again after the sandbox's clock jumps (register.go); tests call it directly. It is idempotent.
 func (f *Feature) EventsTick(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := f.announceDue(ctx); err != nil {
 		return err
 	}
 	// A read pass finds the events with something to do, so an idle minute writes nothing.

@@ -459,7 +459,7 @@ func (f *Feature) handleWizardButton(ctx context.Context, c *bot.Ctx) error {
 				return err
 			}
 			e := &store.Event{Title: d.Title, Start: d.Start, End: d.End, Place: d.Place, Capacity: d.Capacity,
-				Token: token, CreatedBy: u.ID}
+				Token: token, CreatedBy: u.ID, Announcing: true} // the events loop announces it
 			if err := tx.CreateEvent(e); err != nil {
 				return err
 			}

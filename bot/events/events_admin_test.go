@@ -66,7 +66,8 @@ func TestNewEventWizard(t *testing.T) {
 	e := events[0]
 	if e.Title != "کارگاه <قیمت‌گذاری> & فروش" || !e.Start.Equal(time.Date(2026, 12, 6, 18, 30, 0, 0, tehran)) ||
 		!e.End.Equal(time.Date(2026, 12, 6, 20, 30, 0, 0, tehran)) || e.Capacity != 40 || !e.Place.HasGeo ||
-		e.Place.Lat != 35.7009 || e.Place.Name != "خانهٔ کارآفرینی" || e.Status != store.EventScheduled || e.Token == "" {
+		e.Place.Lat != 35.7009 || e.Place.Name != "خانهٔ کارآفرینی" || e.Status != store.EventScheduled || e.Token == "" ||
+		!e.Announcing { // the events loop announces it to those who want to hear (announce_test.go)
 		t.Errorf("stored event %+v", e)
 	}
 	card := h.Last(adminUser)

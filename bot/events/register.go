@@ -33,6 +33,7 @@ const (
 	actEventMap   bot.Action = "evm" // evm|<id>
 	actTicket     bot.Action = "evt" // evt|<id>: the learner's ticket QR (checkin.go)
 	actWalkIn     bot.Action = "evj" // evj|<id>|<learner>: door staff add a walk-in
+	actEventNews  bot.Action = "evn" // evn|1 or 0|s (settings) or q (the question after a first RSVP)
 	// admins (events_admin.go)
 	actAdminList   bot.Action = "eal" // eal|<page>
 	actEventAdmin  bot.Action = "eva" // eva|<id>
@@ -65,6 +66,7 @@ func Register(b *bot.Bot, opts Options) (*Feature, error) {
 	r.Callback(actTicket, f.handleTicket)
 	r.Callback(actWalkIn, f.handleWalkIn) // checks that the presser is the event's door staff
 	r.Command("pass", f.handlePass)
+	r.Callback(actEventNews, f.handleEventNews) // announce.go
 	r.Step(stepDoorLocation, f.handleDoorLocation)
 	f.MenuCommand(bot.Learners, "events", 30)
 
@@ -100,12 +102,14 @@ func Register(b *bot.Bot, opts Options) (*Feature, error) {
 	// The events loop: seat offers lapse on time, free seats go to the waitlists. After the sandbox's
 	// time travel it catches up at once.
 	f.Loop("events", "@every 1m", func(ctx context.Context, _ time.Time) error { return f.EventsTick(ctx) })
+	// New events are announced in batches by the same loop (announce.go).
 	f.OnTimeJump(func(ctx context.Context, _, _ time.Time) error { return f.EventsTick(ctx) })
 	f.OnJobFinished(f.retimeExpiredOffer) // a seat offer too late to send is offered again
 
 	// Contributions to other features' screens.
 	f.MeLine(10, f.meEventsLine)
 	f.MeLine(11, f.mePassLine)
+	f.SettingsRow(40, f.newsSettingsRow)
 	f.Audience(f.eventAudience()) // events_broadcast.go
 	f.StatsSection(30, f.statsBlock)
 	f.Export("events", f.exportEventRows) // events_ops.go

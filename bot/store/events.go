@@ -66,6 +66,8 @@ type Event struct {
 	Changed       time.Time `json:"changed_at,omitzero"` // the last change of time or place
 	DoorQR        bool      `json:"door_qr,omitempty"`   // the printable door code checks learners in (off: only staff scan tickets)
 	DoorStaff     []int64   `json:"staff,omitempty"`     // who may scan tickets besides the admins
+	Announcing    bool      `json:"ann,omitempty"`       // its announcement to the learners of its tracks is under way
+	AnnouncedTo   int64     `json:"ann_to,omitempty"`    // the announcement reached the learners up to this id
 }
 
 // Duration is how long the event lasts.

@@ -32,3 +32,21 @@ func (tx *Tx) EventPassMatches(userID int64, code string) bool {
 	v := tx.tx.Bucket(bucketPasses).Get(itob(userID))
 	return v != nil && code != "" && string(v) == code
 }
+
+// bucketEventNews holds each learner's choice about announcements of new events.
+var bucketEventNews = userBucket("event_news") // user id (8) → "1" (on) or "0" (off)
+
+// EventNews is userID's choice about new-event announcements; chosen is false while they have not chosen.
+func (tx *Tx) EventNews(userID int64) (on, chosen bool) {
+	v := tx.tx.Bucket(bucketEventNews).Get(itob(userID))
+	return string(v) == "1", v != nil
+}
+
+// SetEventNews records userID's choice about new-event announcements.
+func (tx *Tx) SetEventNews(userID int64, on bool) error {
+	v := "0"
+	if on {
+		v = "1"
+	}
+	return tx.tx.Bucket(bucketEventNews).Put(itob(userID), []byte(v))
+}
