@@ -84,7 +84,11 @@ func TestNewEventAnnouncedToThoseWhoOptedIn(t *testing.T) {
 	}
 
 	// An admin's new event for the home track.
-	home := h.addEvent(func(e *store.Event) { e.Title = "کارگاه بسته‌بندی"; e.Tracks = []string{"home"}; e.Announcing = true })
+	home := h.addEvent(func(e *store.Event) {
+		e.Title = "کارگاه بسته‌بندی"
+		e.Tracks = []string{"home"}
+		e.Announcing = true
+	})
 	h.tick()
 	h.Drain()
 	for _, tc := range []struct {

@@ -136,6 +136,14 @@ func TestTicketScannedByDoorStaff(t *testing.T) {
 	if got := h.User(maryam).MinutesLearned - before; got != 80 {
 		t.Errorf("credited %d minutes; want the 80 left of the event", got)
 	}
+	// The day's learning minutes — the hours line of the /stats chart — count the check-in.
+	var day store.DayStats
+	if err := h.DB.View(func(tx *store.Tx) error { day = tx.Day(h.Clock.Now().In(tehran)); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if day.Minutes != 80 {
+		t.Errorf("the day's learning minutes = %d; want the check-in's 80", day.Minutes)
+	}
 	h.Send(omid, payloadOf(link))
 	if got := h.Last(omid).Plain; !strings.Contains(got, "ساعت ۱۹:۱۰ ثبت شده است") {
 		t.Errorf("second scan: %q", got)
