@@ -182,6 +182,8 @@ func (b *Bot) registerSenderMetrics() {
 		counter("tavan_outbox_dead_letters_total", "Jobs dead-lettered since start.", func(s outbox.Stats) int64 { return s.Failed }),
 		counter("tavan_outbox_retries_total", "Transient send failures retried with backoff.", func(s outbox.Stats) int64 { return s.Retried }),
 		counter("tavan_outbox_rate_limited_total", "429 answers to outbox sends (the lane waited retry_after).", func(s outbox.Stats) int64 { return s.RateLimited }),
+		counter("tavan_outbox_expired_total", "Time-bound notices (reminders, seat offers) not sent because their time had passed.",
+			func(s outbox.Stats) int64 { return s.Expired }),
 		counter("tavan_outbox_dropped_total", "Bulk jobs dropped because their chat is gone (blocked or deleted).", func(s outbox.Stats) int64 { return s.Dropped }),
 	} {
 		_ = b.Metrics.Registry().Register(c) // a bot run twice (tests) keeps its first registration
@@ -240,6 +242,9 @@ func (b *Bot) deliverJob(ctx context.Context, j *store.Job) error {
 		n.ChatID = j.ChatID
 	}
 	n.Bulk = j.Lane == store.LaneBulk
+	if !n.Expires.IsZero() && !b.Now().Before(n.Expires) {
+		return outbox.Skip(store.OutcomeExpired) // never stale: a reminder after the start is worse than none
+	}
 	for _, skip := range b.reg.jobSkip {
 		if skip(j) {
 			return outbox.Skip(store.OutcomeCanceled)

@@ -22,6 +22,7 @@ type Notice struct {
 	LessonID  string                         `json:",omitempty"` // a lesson's media and text, as the learner would open it
 	CopyFrom  *NoticeCopy                    `json:",omitempty"` // copyMessage (broadcasts, relayed messages)
 	Bulk      bool                           `json:",omitempty"` // bulk lane: global rate and quiet hours
+	Expires   time.Time                      `json:",omitzero"`  // not sent at or after this (a reminder after the start); counted as expired
 	Dedupe    string                         `json:"-"`          // e.g. "remind24:<event>:<user>"; a known key is not enqueued again
 	NotBefore time.Time                      `json:"-"`          // deliver at or after
 	Group     string                         `json:"-"`          // outcomes are tallied under this name (broadcasts: "bc:<id>")

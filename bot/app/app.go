@@ -17,6 +17,7 @@ import (
 type Config struct {
 	bot.Deps
 	Learning  learning.Options
+	Events    events.Options
 	Consult   consult.Options
 	Ops       ops.Options
 	Dashboard dashboard.Options
@@ -48,7 +49,7 @@ func New(cfg Config) (*App, error) {
 	if a.Learning, err = learning.Register(b, cfg.Learning); err != nil {
 		return nil, err
 	}
-	if a.Events, err = events.Register(b); err != nil {
+	if a.Events, err = events.Register(b, cfg.Events); err != nil {
 		return nil, err
 	}
 	if a.Consult, err = consult.Register(b, cfg.Consult); err != nil {

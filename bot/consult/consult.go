@@ -632,15 +632,20 @@ func (f *Feature) sendOffers(ctx context.Context, id uint64) error {
 	}
 	for _, t := range targets {
 		v := f.Voice(t.lang)
-		copyID, err := f.copyMessage(ctx, t.id, rec.LearnerID, rec.QuestionMsg, 0, nil)
-		if err != nil && !bot.IsGone(err) {
-			f.Logger.Warn("copy question for an offer", "session", id, "err", err)
-		}
-		var card tgbotapi.Message
-		if err == nil || !bot.IsGone(err) {
-			kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-				actTake.Button(v.T("ConsTakeButton"), idArg(id))))
-			card, err = f.sendReplyText(ctx, t.id, f.offerCard(v, rec, lc, copyID != 0), &kb, copyID)
+		// The card (who asks, on what) comes first, so the consultant reads the question knowing whose it
+		// is; the question follows as a reply to it.
+		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+			actTake.Button(v.T("ConsTakeButton"), idArg(id))))
+		card, err := f.sendReplyText(ctx, t.id, f.offerCard(v, rec, lc, true), &kb, 0)
+		copyID := 0
+		if err == nil {
+			var cerr error
+			if copyID, cerr = f.copyMessage(ctx, t.id, rec.LearnerID, rec.QuestionMsg, card.MessageID, nil); cerr != nil && !bot.IsGone(cerr) {
+				f.Logger.Warn("copy question for an offer", "session", id, "err", cerr)
+				if _, err := f.sendReplyText(ctx, t.id, v.T("ConsQuestionNotShown"), nil, card.MessageID); err != nil {
+					f.Logger.Warn("say the question was not shown", "session", id, "err", err)
+				}
+			}
 		}
 		switch {
 		case err != nil && bot.IsGone(err):

@@ -211,6 +211,12 @@ func (h *harness) lastCopy(chat, from int64) (tgsim.Message, bool) {
 		if c := msgs[i].CopyOf; c != nil && c.ChatID == from {
 			return msgs[i], true
 		}
+		// A consultant's text reaches the learner as a new message under the consultant's signature.
+		if msgs[i].CopyOf == nil && msgs[i].Kind == "text" && strings.HasPrefix(msgs[i].Plain, "💬 ") && strings.Contains(msgs[i].Plain, "\n") {
+			m := msgs[i]
+			_, m.Plain, _ = strings.Cut(m.Plain, "\n")
+			return m, true
+		}
 	}
 	return tgsim.Message{}, false
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -171,9 +172,12 @@ func (f *Feature) handleRelay(ctx context.Context, c *bot.Ctx) error {
 		label   *tgbotapi.InlineKeyboardMarkup
 		problem string
 		pick    bool
+		// signature labels a consultant's message for the learner («💬 نیلوفر، مشاور»), so it never
+		// looks like the bot's own
+		signature string
 	)
 	if err := c.Apply(func(tx *store.Tx, u *store.User) error {
-		rec, to, replyTo, label, problem, pick = nil, 0, 0, nil, "", false
+		rec, to, replyTo, label, problem, pick, signature = nil, 0, 0, nil, "", false, ""
 		if cl := tx.ClubLearner(u.ID); cl.Current != 0 {
 			if r, err := tx.Consultation(cl.Current); err == nil && r.Status == store.ConsultOpen {
 				if _, err := tx.Consultant(r.ConsultantID); errors.Is(err, store.ErrNotFound) {
@@ -232,6 +236,11 @@ func (f *Feature) handleRelay(ctx context.Context, c *bot.Ctx) error {
 				return err
 			}
 			rec, side, to = r, store.SideConsultant, r.LearnerID
+			name := me.Name
+			if name == "" {
+				name = u.FirstName
+			}
+			signature = f.Voice(langOf(tx, r.LearnerID)).T("ConsReplyLabel", "Name", bot.Escape(bot.Truncate(name, 64)))
 		}
 		rec.LastActive = tx.Now()
 		rec.Relayed++
@@ -255,7 +264,13 @@ func (f *Feature) handleRelay(ctx context.Context, c *bot.Ctx) error {
 		_, err := c.Reply(ctx, c.T(problem), nil)
 		return err
 	}
-	copyID, err := f.copyMessage(ctx, to, c.ChatID, m.MessageID, replyTo, label)
+	var copyID int
+	var err error
+	if signature != "" {
+		copyID, err = f.relaySigned(ctx, to, m, replyTo, signature)
+	} else {
+		copyID, err = f.copyMessage(ctx, to, c.ChatID, m.MessageID, replyTo, label)
+	}
 	if err != nil {
 		var apiErr *tgbotapi.Error
 		switch {
@@ -285,6 +300,46 @@ func (f *Feature) handleRelay(ctx context.Context, c *bot.Ctx) error {
 	})
 }
 
+// relaySigned relays a consultant's message to the learner under their signature: a text as one
+// message that starts with it, a captioned medium copied with the signature heading its caption, anything
+// else (a sticker, a video note, a location) copied after a line with the signature. Returns the id of
+// the message that carries the content.
+func (f *Feature) relaySigned(ctx context.Context, to int64, m *tgbotapi.Message, replyTo int, signature string) (int, error) {
+	head := "<b>" + signature + "</b>"
+	if m.Text != "" && utf8.RuneCountInString(m.Text) <= maxSignedText {
+		sent, err := f.sendReplyText(ctx, to, head+"\n"+bot.Escape(m.Text), nil, replyTo)
+		return sent.MessageID, err
+	}
+	if m.Photo != nil || m.Video != nil || m.Document != nil || m.Audio != nil || m.Voice != nil || m.Animation != nil {
+		caption := head
+		if m.Caption != "" {
+			caption += "\n" + bot.Escape(bot.Truncate(m.Caption, maxSignedCaption))
+		}
+		return f.copyMessageCaptioned(ctx, to, m.Chat.ID, m.MessageID, replyTo, caption)
+	}
+	if _, err := f.sendReplyText(ctx, to, head, nil, replyTo); err != nil {
+		return 0, err
+	}
+	return f.copyMessage(ctx, to, m.Chat.ID, m.MessageID, replyTo, nil)
+}
+
+// Room left for the consultant's words beside the signature: Telegram takes 4096 characters of text
+// and 1024 of caption.
+const (
+	maxSignedText    = 4000
+	maxSignedCaption = 950
+)
+
+// copyMessageCaptioned is copyMessage with a new caption (HTML).
+func (f *Feature) copyMessageCaptioned(ctx context.Context, to, from int64, msgID, replyTo int, caption string) (int, error) {
+	cfg := tgbotapi.NewCopyMessage(to, from, msgID)
+	cfg.Caption, cfg.ParseMode = caption, tgbotapi.ModeHTML
+	if replyTo != 0 {
+		cfg.ReplyToMessageID, cfg.AllowSendingWithoutReply = replyTo, true
+	}
+	return f.requestCopy(ctx, cfg)
+}
+
 // copyMessage copies a message (no forward header: the recipient never sees the sender's account) and
 // returns the copy's id. replyTo, when known, makes the copy a reply there.
 func (f *Feature) copyMessage(ctx context.Context, to, from int64, msgID, replyTo int, kb *tgbotapi.InlineKeyboardMarkup) (int, error) {
@@ -295,8 +350,12 @@ func (f *Feature) copyMessage(ctx context.Context, to, from int64, msgID, replyT
 	if kb != nil {
 		cfg.ReplyMarkup = kb
 	}
+	return f.requestCopy(ctx, cfg)
+}
+
+func (f *Feature) requestCopy(ctx context.Context, cfg tgbotapi.CopyMessageConfig) (int, error) {
 	var id int
-	err := f.SendRaw(ctx, to, "copyMessage", func() error {
+	err := f.SendRaw(ctx, cfg.ChatID, "copyMessage", func() error {
 		resp, err := f.API.Request(cfg)
 		if err != nil {
 			return err

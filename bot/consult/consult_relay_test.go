@@ -31,8 +31,12 @@ func relayOne(t *testing.T, h *harness, from, to tgsim.User, labelled bool) {
 		t.Helper()
 		h.Settle()
 		cp, ok := h.lastCopy(to.ID, from.ID)
+		if !labelled {
+			checkSigned(t, h, what, sent, to)
+			return
+		}
 		switch {
-		case !ok || cp.CopyOf.MessageID != sent.ID:
+		case !ok || cp.CopyOf == nil || cp.CopyOf.MessageID != sent.ID:
 			t.Errorf("%s from %s: no copy in %s's chat", what, from.FirstName, to.FirstName)
 			return
 		case cp.Kind != kind:
@@ -107,7 +111,7 @@ func TestRelayKeepsReplyContext(t *testing.T) {
 	reply := h.Sim.ReplyTo(amir, cp.ID, "هزینهٔ مواد، دستمزد و سربار را جمع بزنید.")
 	h.Settle()
 	back, _ := h.lastCopy(maryam.ID, amir.ID)
-	if back.CopyOf.MessageID != reply.ID || back.ReplyTo != lm.ID {
+	if back.Plain != "هزینهٔ مواد، دستمزد و سربار را جمع بزنید." || back.ReplyTo != lm.ID {
 		t.Errorf("the consultant's reply arrived replying to %d; want the learner's message %d", back.ReplyTo, lm.ID)
 	}
 	h.Sim.ReplyTo(maryam, back.ID, "ممنون!")
@@ -477,5 +481,37 @@ func TestConsultantLeavingMidSession(t *testing.T) {
 	h.Send(maryam, "/consult")
 	if got := h.Last(maryam).Plain; !strings.Contains(got, "کدام موضوع") {
 		t.Errorf("/consult afterwards: %q", got)
+	}
+}
+
+// checkSigned checks that a consultant's message reached the learner under the consultant's signature
+// («💬 دکتر امیر، مشاور»), so it never looks like the bot's own: a text starts with it, a captioned
+// medium's caption does, and anything else follows a line with it.
+func checkSigned(t *testing.T, h *harness, what string, sent tgsim.Message, learner tgsim.User) {
+	t.Helper()
+	const signature = "💬 دکتر امیر، مشاور"
+	msgs := h.Sim.BotMessages(learner.ID)
+	last := msgs[len(msgs)-1]
+	switch what {
+	case "text":
+		if last.CopyOf != nil || last.Plain != signature+"\n"+sent.Plain {
+			t.Errorf("the consultant's text reached the learner as %q; want it under %q", last.Plain, signature)
+		}
+	case "photo", "video", "document", "audio", "voice", "animation":
+		want := signature
+		if sent.Plain != "" {
+			want += "\n" + sent.Plain
+		}
+		if last.CopyOf == nil || last.CopyOf.MessageID != sent.ID || last.Kind != what || last.Plain != want {
+			t.Errorf("%s reached the learner as %s %q; want a copy captioned %q", what, last.Kind, last.Plain, want)
+		}
+	default:
+		before := msgs[len(msgs)-2]
+		if last.CopyOf == nil || last.CopyOf.MessageID != sent.ID || last.Kind != what || before.Plain != signature {
+			t.Errorf("%s reached the learner as %s after %q; want a copy after %q", what, last.Kind, before.Plain, signature)
+		}
+	}
+	if labels := strings.Join(last.ButtonTexts(), " "); labels != "" {
+		t.Errorf("%s to the learner carries buttons %q", what, labels)
 	}
 }

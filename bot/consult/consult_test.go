@@ -148,8 +148,8 @@ func TestClaimRaceExactlyOneWins(t *testing.T) {
 		t.Errorf("sara's card is not in her language: %q", cardS.Plain)
 	}
 	question, ok := h.lastCopy(amir.ID, maryam.ID)
-	if !ok || question.Plain != "چطور قیمت محصولاتم را تعیین کنم؟" || question.ForwardOf != nil || cardA.ReplyTo != question.ID {
-		t.Errorf("the question above the card = %+v (card replies to %d); want a copy, not a forward", question, cardA.ReplyTo)
+	if !ok || question.Plain != "چطور قیمت محصولاتم را تعیین کنم؟" || question.ForwardOf != nil || question.ReplyTo != cardA.ID || question.ID < cardA.ID {
+		t.Errorf("the question under the card = %+v (card %d); want a copy after the card, replying to it", question, cardA.ID)
 	}
 
 	// Both press [Take it] at once.

@@ -42,9 +42,8 @@ import (
 const (
 	defaultOfferWindow = 12 * time.Hour
 	eventsPerPage      = 6
-	doorsOpenBefore    = time.Hour     // the door code works from an hour before the start …
-	doorsCloseAfter    = 2 * time.Hour // … to two hours after the end
-	quietFrom, quietTo = 23, 7         // hours of the program's day when early reminders wait
+	doorsOpenBefore    = time.Hour // check-in opens an hour before the start and closes at the end
+	quietFrom, quietTo = 23, 7     // hours of the program's day when early reminders wait
 	quietMinLead       = 12 * time.Hour
 	settleLookback     = 24 * time.Hour // offers never outlive the start, so older events need no settling
 )
@@ -216,8 +215,9 @@ func waitlistPosition(rs []store.RSVP, userID int64) int {
 	return 0
 }
 
-// eventKeyboard is the learner's card buttons: attend or cancel, calendar, location, back.
-func (f *Feature) eventKeyboard(v voice, e *store.Event, mine *store.RSVP, admin bool, now time.Time) *tgbotapi.InlineKeyboardMarkup {
+// eventKeyboard is the learner's card buttons: attend (or join the waitlist when full) or cancel, the
+// ticket, calendar, location, back.
+func (f *Feature) eventKeyboard(v voice, e *store.Event, mine *store.RSVP, full, admin bool, now time.Time) *tgbotapi.InlineKeyboardMarkup {
 	id := strconv.FormatInt(e.ID, 10)
 	var rows [][]tgbotapi.InlineKeyboardButton
 	open := e.Status != store.EventCancelled && now.Before(e.Start)
@@ -234,8 +234,15 @@ func (f *Feature) eventKeyboard(v voice, e *store.Event, mine *store.RSVP, admin
 				tgbotapi.NewInlineKeyboardButtonData(v.T("EvAcceptButton"), actOffer.Data(id, "y")),
 				tgbotapi.NewInlineKeyboardButtonData(v.T("EvDeclineButton"), actOffer.Data(id, "n"))))
 		default:
-			rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(v.T("EvAttendButton"), actRSVP.Data(id))))
+			label := "EvAttendButton"
+			if full {
+				label = "EvJoinWaitlistButton"
+			}
+			rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(v.T(label), actRSVP.Data(id))))
 		}
+	}
+	if status == store.RSVPGoing && e.Status != store.EventCancelled && now.Before(e.End) && mine.CheckedIn.IsZero() {
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(v.T("EvTicketButton"), actTicket.Data(id))))
 	}
 	if e.Status != store.EventCancelled {
 		row := tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(v.T("EvCalendarButton"), actEventICS.Data(id)))
@@ -431,7 +438,14 @@ func (f *Feature) showCard(ctx context.Context, c *bot.Ctx, e *store.Event, rs [
 	v := f.voiceFor(c)
 	now := f.Now()
 	text := f.eventText(v, e, rs, mine, false, now)
-	kb := f.eventKeyboard(v, e, mine, c.IsAdmin(), now)
+	kb := f.eventKeyboard(v, e, mine, seatsLeft(e, countRSVPs(rs)) == 0 && e.Capacity > 0, c.IsAdmin(), now)
+	if f.askNewsOnCard(c, mine) {
+		text += "\n\n" + v.T("EvNewsQuestion")
+		ids := strconv.FormatInt(e.ID, 10)
+		kb.InlineKeyboard = append([][]tgbotapi.InlineKeyboardButton{tgbotapi.NewInlineKeyboardRow(
+			tgbotapi.NewInlineKeyboardButtonData(v.T("EvNewsYes"), actEventNews.Data("1", "c", ids)),
+			tgbotapi.NewInlineKeyboardButtonData(v.T("EvNewsNo"), actEventNews.Data("0", "c", ids)))}, kb.InlineKeyboard...)
+	}
 	if fresh {
 		_, err := c.Reply(ctx, text, kb)
 		return err
@@ -557,8 +571,11 @@ func (f *Feature) confirmSeat(tx *store.Tx, e *store.Event, r *store.RSVP, u *st
 }
 
 func (f *Feature) handleCancelRSVP(ctx context.Context, c *bot.Ctx) error {
-	id, ok := eventArg(c, 1)
-	if !ok {
+	if len(c.Data) == 1 {
+		return f.askCancelRSVP(ctx, c) // a seat is given up only after a confirmation
+	}
+	id, ok := eventArg(c, 2)
+	if !ok || c.Data[1] != "y" {
 		return bot.HandleStaleButton(ctx, c)
 	}
 	var out rsvpOutcome
@@ -600,6 +617,34 @@ func (f *Feature) handleCancelRSVP(ctx context.Context, c *bot.Ctx) error {
 		return err
 	}
 	return f.tellOutcome(ctx, c, id, out)
+}
+
+// askCancelRSVP asks the learner to confirm giving up their seat (or waitlist place) at an event.
+func (f *Feature) askCancelRSVP(ctx context.Context, c *bot.Ctx) error {
+	id, ok := eventArg(c, 1)
+	if !ok {
+		return bot.HandleStaleButton(ctx, c)
+	}
+	e, _, mine, err := f.loadEventView(id, c.User.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return c.Fail("EvGone")
+	} else if err != nil {
+		return err
+	}
+	if mine == nil || (mine.Status != store.RSVPGoing && mine.Status != store.RSVPWaitlist && mine.Status != store.RSVPOffered) {
+		return c.Toast(ctx, c.T("EvNotRegistered"), false)
+	}
+	v := f.voiceFor(c)
+	ids := strconv.FormatInt(id, 10)
+	question := "EvCancelSeatAsk"
+	if mine.Status == store.RSVPWaitlist {
+		question = "EvCancelWaitlistAsk"
+	}
+	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData(v.T("EvCancelSeatYes"), actCancelRSVP.Data(ids, "y")),
+		tgbotapi.NewInlineKeyboardButtonData(v.T("EvCancelSeatNo"), actEventCard.Data(ids))))
+	_ = c.Toast(ctx, "", false)
+	return c.Menu(ctx, v.T(question, "Title", bot.Escape(v.title(e))), &kb)
 }
 
 // handleOffer is a waitlisted learner's answer to a seat offer.
@@ -661,6 +706,22 @@ func (f *Feature) settleEvent(tx *store.Tx, e *store.Event, now time.Time, actor
 		if r.Status != store.RSVPOffered || now.Before(r.OfferExpires) {
 			continue
 		}
+		// An offer whose notice is still in the outbox never reached the learner (the bot was down or
+		// held up past its deadline): it is offered again with a fresh window rather than lapsing unseen.
+		unseen, err := tx.DropPendingJobs(r.UserID, offerJobPrefix(e.ID))
+		if err != nil {
+			return err
+		}
+		if unseen > 0 && e.Status != store.EventCancelled && now.Before(e.Start) {
+			if u, err := tx.User(r.UserID); err == nil {
+				if err := f.offerSeat(tx, e, r, u, now); err != nil {
+					return err
+				}
+				continue
+			} else if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+		}
 		r.Status, changed = store.RSVPExpired, true
 		if err := tx.PutRSVP(r); err != nil {
 			return err
@@ -697,31 +758,81 @@ func (f *Feature) settleEvent(tx *store.Tx, e *store.Event, now time.Time, actor
 		} else if err != nil {
 			return err
 		}
-		w.Status = store.RSVPOffered
-		w.OfferExpires = now.Add(offerWindow(e))
-		if w.OfferExpires.After(e.Start) {
-			w.OfferExpires = e.Start
-		}
-		if err := tx.PutRSVP(&w); err != nil {
+		if err := f.offerSeat(tx, e, &w, u, now); err != nil {
 			return err
 		}
 		free--
-		v := f.voiceOf(u)
-		ids := strconv.FormatInt(e.ID, 10)
-		kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-			tgbotapi.NewInlineKeyboardButtonData(v.T("EvAcceptButton"), actOffer.Data(ids, "y")),
-			tgbotapi.NewInlineKeyboardButtonData(v.T("EvDeclineButton"), actOffer.Data(ids, "n"))))
-		if err := f.Enqueue(tx, bot.Notice{
-			ChatID: u.ID,
-			Text: v.T("EvOfferNotice", "Title", bot.Escape(v.title(e)), "When", v.span(e), "Place", v.place(e),
-				"Until", v.when(w.OfferExpires)),
-			Keyboard: &kb,
-			Dedupe:   fmt.Sprintf("%so:%d:%d", eventJobPrefix(e.ID), u.ID, now.Unix()),
-		}); err != nil {
-			return err
-		}
 	}
 	return nil
+}
+
+// offerSeat offers u the seat held by r from now: the offer lasts the event's window, never past the
+// start, and its notice is not sent once the offer has lapsed.
+func (f *Feature) offerSeat(tx *store.Tx, e *store.Event, r *store.RSVP, u *store.User, now time.Time) error {
+	r.Status = store.RSVPOffered
+	r.OfferExpires = now.Add(offerWindow(e))
+	if r.OfferExpires.After(e.Start) {
+		r.OfferExpires = e.Start
+	}
+	if err := tx.PutRSVP(r); err != nil {
+		return err
+	}
+	v := f.voiceOf(u)
+	ids := strconv.FormatInt(e.ID, 10)
+	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData(v.T("EvAcceptButton"), actOffer.Data(ids, "y")),
+		tgbotapi.NewInlineKeyboardButtonData(v.T("EvDeclineButton"), actOffer.Data(ids, "n"))))
+	return f.Enqueue(tx, bot.Notice{
+		ChatID: u.ID,
+		Text: v.T("EvOfferNotice", "Title", bot.Escape(v.title(e)), "When", v.span(e), "Place", v.place(e),
+			"Until", v.when(r.OfferExpires)),
+		Keyboard: &kb,
+		Dedupe:   fmt.Sprintf("%s%d:%d", offerJobPrefix(e.ID), u.ID, now.Unix()),
+		Expires:  r.OfferExpires,
+	})
+}
+
+// offerJobPrefix starts the dedupe key of a seat offer's notice: "ev:<event>:o:<user>:<unix time>".
+func offerJobPrefix(eventID int64) string { return eventJobPrefix(eventID) + "o:" }
+
+// retimeExpiredOffer is told of an offer notice the sender found too late to send: if the offer is still
+// open or lapsed unseen, the learner gets it again with a fresh window (the events loop may have
+// beaten the sender to it; then settleEvent already did so).
+func (f *Feature) retimeExpiredOffer(j *store.Job, outcome string) {
+	if outcome != store.OutcomeExpired || !strings.HasPrefix(j.Dedupe, "ev:") {
+		return
+	}
+	parts := strings.Split(j.Dedupe, ":") // ev, <event>, o, <user>, <time>
+	if len(parts) != 5 || parts[2] != "o" {
+		return
+	}
+	eventID, err1 := strconv.ParseInt(parts[1], 10, 64)
+	userID, err2 := strconv.ParseInt(parts[3], 10, 64)
+	if err1 != nil || err2 != nil {
+		return
+	}
+	err := f.Store.Update(func(tx *store.Tx) error {
+		e, err := tx.Event(eventID)
+		if err != nil {
+			return err
+		}
+		r, err := tx.RSVP(eventID, userID)
+		if err != nil || r == nil || r.Status != store.RSVPOffered {
+			return err
+		}
+		now := tx.Now()
+		if e.Status == store.EventCancelled || !now.Before(e.Start) {
+			return f.settleEvent(tx, e, now, 0)
+		}
+		u, err := tx.User(userID)
+		if err != nil {
+			return err
+		}
+		return f.offerSeat(tx, e, r, u, now)
+	})
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		f.Logger.Warn("re-time a seat offer", "event", eventID, "err", err)
+	}
 }
 
 func offerWindow(e *store.Event) time.Duration {
@@ -769,6 +880,9 @@ func (f *Feature) scheduleReminders(tx *store.Tx, e *store.Event, u *store.User)
 			"Place", v.place(e), "Left", v.Duration(int(e.Start.Sub(at).Round(time.Minute).Minutes()))))
 		n.Dedupe = fmt.Sprintf("%sr%d:%d:%d", eventJobPrefix(e.ID), mins, u.ID, e.Seq)
 		n.NotBefore = at
+		// «Starts in an hour» is wrong once a quarter of the lead has passed, and useless after the start:
+		// a reminder held up longer (the bot was down) is dropped, never sent stale.
+		n.Expires = at.Add(e.Start.Sub(at) / 4)
 		if err := f.Enqueue(tx, n); err != nil {
 			return err
 		}
@@ -816,6 +930,9 @@ func venueAddress(v voice, e *store.Event) string {
 // again after the sandbox's clock jumps (register.go); tests call it directly. It is idempotent.
 func (f *Feature) EventsTick(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := f.announceDue(ctx); err != nil {
 		return err
 	}
 	// A read pass finds the events with something to do, so an idle minute writes nothing.
@@ -920,73 +1037,6 @@ func htmlUnescapeForToast(v voice, e *store.Event) string {
 		return "📍 " + p.Name + p.Address
 	}
 	return v.T("EvPlaceUnknown")
-}
-
-// ---- check-in ----
-
-// handleCheckIn marks the learner present at the event whose door code they opened and credits its
-// duration to their learning time. A walk-in without a reservation is recorded as going. A newcomer goes
-// on into onboarding after the check-in answer.
-func (f *Feature) handleCheckIn(ctx context.Context, c *bot.Ctx, token string) (bool, error) {
-	var msg string
-	var kv []any
-	err := c.Apply(func(tx *store.Tx, u *store.User) error {
-		msg, kv = "", nil
-		v := f.voiceOf(u)
-		if !bot.ValidPayload(checkInPrefix + token) {
-			msg = "EvCheckInUnknown"
-			return nil
-		}
-		e, err := tx.EventByToken(token)
-		if errors.Is(err, store.ErrNotFound) {
-			msg = "EvCheckInUnknown"
-			return nil
-		} else if err != nil {
-			return err
-		}
-		now := tx.Now()
-		kv = []any{"Title", bot.Escape(v.title(e))}
-		switch {
-		case e.Status == store.EventCancelled:
-			msg = "EvCheckInCancelled"
-			return nil
-		case now.Before(e.Start.Add(-doorsOpenBefore)):
-			msg, kv = "EvCheckInEarly", append(kv, "When", v.when(e.Start.Add(-doorsOpenBefore)))
-			return nil
-		case now.After(e.End.Add(doorsCloseAfter)):
-			msg = "EvCheckInClosed"
-			return nil
-		}
-		r, err := tx.RSVP(e.ID, u.ID)
-		if err != nil {
-			return err
-		}
-		if r != nil && !r.CheckedIn.IsZero() {
-			msg = "EvCheckInAgain"
-			return nil
-		}
-		if r == nil {
-			r = &store.RSVP{EventID: e.ID, UserID: u.ID, At: now}
-		}
-		r.Status, r.OfferExpires, r.CheckedIn = store.RSVPGoing, time.Time{}, now
-		if err := tx.PutRSVP(r); err != nil {
-			return err
-		}
-		if _, err := tx.DropPendingJobs(u.ID, eventJobPrefix(e.ID)+"r"); err != nil {
-			return err // they are here: no more reminders
-		}
-		mins := int(e.Duration() / time.Minute)
-		u.MinutesLearned += mins
-		msg, kv = "EvCheckedIn", append(kv, "Minutes", v.Duration(mins))
-		return nil
-	})
-	if err != nil {
-		return true, err
-	}
-	if _, err := c.Reply(ctx, c.T(msg, kv...), nil); err != nil {
-		return true, err
-	}
-	return c.User.Onboarded, nil
 }
 
 // meEventsLine is /me's line about events attended, "" when none.

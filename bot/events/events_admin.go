@@ -459,7 +459,7 @@ func (f *Feature) handleWizardButton(ctx context.Context, c *bot.Ctx) error {
 				return err
 			}
 			e := &store.Event{Title: d.Title, Start: d.Start, End: d.End, Place: d.Place, Capacity: d.Capacity,
-				Token: token, CreatedBy: u.ID}
+				Token: token, CreatedBy: u.ID, Announcing: true} // the events loop announces it
 			if err := tx.CreateEvent(e); err != nil {
 				return err
 			}
@@ -596,7 +596,10 @@ func (f *Feature) showAdminCard(ctx context.Context, c *bot.Ctx, id int64, fresh
 	}
 	v := f.voiceFor(c)
 	now := f.Now()
-	text := f.eventText(v, e, rs, nil, true, now) + "\n" + v.T("EvDoorLink", "Link", bot.Escape(f.doorLink(e)))
+	text := f.eventText(v, e, rs, nil, true, now)
+	if e.DoorQR {
+		text += "\n" + v.T("EvDoorLink", "Link", bot.Escape(f.doorLink(e)))
+	}
 	ids := strconv.FormatInt(e.ID, 10)
 	btn := func(label, data string) tgbotapi.InlineKeyboardButton {
 		return tgbotapi.NewInlineKeyboardButtonData(v.T(label), data)
@@ -608,8 +611,12 @@ func (f *Feature) showAdminCard(ctx context.Context, c *bot.Ctx, id int64, fresh
 			tgbotapi.NewInlineKeyboardRow(btn("EvEditCapacityButton", actEventEdit.Data(ids, editCapacity)), btn("EvEditDescButton", actEventEdit.Data(ids, editDesc))),
 			tgbotapi.NewInlineKeyboardRow(btn("EvEditCoverButton", actEventEdit.Data(ids, editCover)), btn("EvCancelEventButton", actEventCancel.Data(ids, "ask"))))
 	}
-	rows = append(rows,
-		tgbotapi.NewInlineKeyboardRow(btn("EvDoorButton", actEventDoor.Data(ids)), btn("EvSheetButton", actEventSheet.Data(ids))),
+	door := tgbotapi.NewInlineKeyboardRow(btn("EvDoorOffButton", actDoorToggle.Data(ids)))
+	if e.DoorQR {
+		door = tgbotapi.NewInlineKeyboardRow(btn("EvDoorOnButton", actDoorToggle.Data(ids)), btn("EvDoorButton", actEventDoor.Data(ids)))
+	}
+	rows = append(rows, door,
+		tgbotapi.NewInlineKeyboardRow(btn("EvStaffButton", actEventStaff.Data(ids)), btn("EvSheetButton", actEventSheet.Data(ids))),
 		tgbotapi.NewInlineKeyboardRow(btn("EvAdminListButton", actAdminList.Data("0")), btn("EvLearnerViewButton", actEventCard.Data(ids))))
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
 	if fresh {
@@ -820,6 +827,9 @@ func (f *Feature) handleEventDoor(ctx context.Context, c *bot.Ctx) error {
 		return c.Fail("EvGone")
 	} else if err != nil {
 		return err
+	}
+	if !e.DoorQR {
+		return c.Toast(ctx, c.T("EvDoorOffToast"), true)
 	}
 	png, err := qrcode.Encode(f.doorLink(e), qrcode.Medium, 768)
 	if err != nil {

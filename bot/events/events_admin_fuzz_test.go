@@ -60,7 +60,7 @@ func offlineFeature(tb testing.TB) (*Feature, func() time.Time) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	f, err := Register(core)
+	f, err := Register(core, Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -66,11 +66,12 @@ func TestNewEventWizard(t *testing.T) {
 	e := events[0]
 	if e.Title != "کارگاه <قیمت‌گذاری> & فروش" || !e.Start.Equal(time.Date(2026, 12, 6, 18, 30, 0, 0, tehran)) ||
 		!e.End.Equal(time.Date(2026, 12, 6, 20, 30, 0, 0, tehran)) || e.Capacity != 40 || !e.Place.HasGeo ||
-		e.Place.Lat != 35.7009 || e.Place.Name != "خانهٔ کارآفرینی" || e.Status != store.EventScheduled || e.Token == "" {
+		e.Place.Lat != 35.7009 || e.Place.Name != "خانهٔ کارآفرینی" || e.Status != store.EventScheduled || e.Token == "" ||
+		!e.Announcing { // the events loop announces it to those who want to hear (announce_test.go)
 		t.Errorf("stored event %+v", e)
 	}
 	card := h.Last(adminUser)
-	if !strings.Contains(card.Plain, "ثبت‌نام: ۰ از ۴۰") || !strings.Contains(card.Plain, "start=ci_"+e.Token) {
+	if !strings.Contains(card.Plain, "ثبت‌نام: ۰ از ۴۰") || strings.Contains(card.Plain, "start=ci_") || buttonData(card, "ثبت حضور با کد QR: خاموش") == "" {
 		t.Errorf("admin card after creation %q", card.Plain)
 	}
 	if u := h.User(adminUser); u.Step != "" {
@@ -324,7 +325,7 @@ func TestAttendeeSheetCSV(t *testing.T) {
 	h.Clock.Advance(time.Minute)
 	h.attend(mallory, e)
 	h.Clock.Set(time.Date(2026, 12, 6, 18, 0, 0, 0, tehran))
-	h.Send(maryam, "/start ci_"+e.Token)
+	h.Send(adminUser, payloadOf(h.ticketOf(e, maryam))) // the door staff scan her ticket
 
 	h.Send(adminUser, "/allevents")
 	h.PressData(adminUser, h.Last(adminUser), cb("eva", evID(e)))

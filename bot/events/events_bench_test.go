@@ -45,7 +45,7 @@ func offlineEvents(tb testing.TB) (*events.Feature, *apptest.Clock) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	f, err := events.Register(core)
+	f, err := events.Register(core, events.Options{})
 	if err != nil {
 		tb.Fatal(err)
 	}

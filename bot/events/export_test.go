@@ -70,3 +70,6 @@ end = "1405/09/21 18:00"
 online = "https://meet.example.com/weekend"
 offer_hours = 6
 `
+
+// TicketLink is u's ticket link for e, as their card shows it.
+func (f *Feature) TicketLink(e *store.Event, userID int64) string { return f.ticketLink(e, userID) }

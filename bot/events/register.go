@@ -12,6 +12,13 @@ import (
 // Feature is the events on the core.
 type Feature struct {
 	*bot.Bot
+	opts Options
+}
+
+// Options are the events' settings.
+type Options struct {
+	// ShowTicketLinks writes a ticket's or pass's link under its QR: the sandbox's browser cannot scan.
+	ShowTicketLinks bool
 }
 
 // Button actions; the strings are those of the buttons already sent, so they keep working.
@@ -24,6 +31,9 @@ const (
 	actOffer      bot.Action = "evo" // evo|<id>|y or n
 	actEventICS   bot.Action = "evi" // evi|<id>
 	actEventMap   bot.Action = "evm" // evm|<id>
+	actTicket     bot.Action = "evt" // evt|<id>: the learner's ticket QR (checkin.go)
+	actWalkIn     bot.Action = "evj" // evj|<id>|<learner>: door staff add a walk-in
+	actEventNews  bot.Action = "evn" // evn|1 or 0|s (settings) or q (the question after a first RSVP)
 	// admins (events_admin.go)
 	actAdminList   bot.Action = "eal" // eal|<page>
 	actEventAdmin  bot.Action = "eva" // eva|<id>
@@ -32,14 +42,16 @@ const (
 	actEventDoor   bot.Action = "evq" // evq|<id>
 	actEventSheet  bot.Action = "evs" // evs|<id>
 	actWizard      bot.Action = "evw" // evw|ok or no|<draft nonce>
+	actEventStaff  bot.Action = "evf" // evf|<id>[|clear]: the event's door staff
+	actDoorToggle  bot.Action = "evg" // evg|<id>: the printable door code on or off
 )
 
 // checkInPrefix starts the payload of an event's door code (t.me/<bot>?start=ci_<token>).
 const checkInPrefix = "ci_"
 
 // Register adds the events to b.
-func Register(b *bot.Bot) (*Feature, error) {
-	f := &Feature{Bot: b}
+func Register(b *bot.Bot, opts Options) (*Feature, error) {
+	f := &Feature{Bot: b, opts: opts}
 
 	// events.go: the learners' side.
 	r := f.Routes()
@@ -51,6 +63,11 @@ func Register(b *bot.Bot) (*Feature, error) {
 	r.Callback(actOffer, f.handleOffer)
 	r.Callback(actEventICS, f.handleEventICS)
 	r.Callback(actEventMap, f.handleEventMap)
+	r.Callback(actTicket, f.handleTicket)
+	r.Callback(actWalkIn, f.handleWalkIn) // checks that the presser is the event's door staff
+	r.Command("pass", f.handlePass)
+	r.Callback(actEventNews, f.handleEventNews) // announce.go
+	r.Step(stepDoorLocation, f.handleDoorLocation)
 	f.MenuCommand(bot.Learners, "events", 30)
 
 	// events_admin.go: the admins' side.
@@ -65,6 +82,8 @@ func Register(b *bot.Bot) (*Feature, error) {
 	admin.Callback(actEventDoor, f.handleEventDoor)
 	admin.Callback(actEventSheet, f.handleEventSheet)
 	admin.Callback(actWizard, f.handleWizardButton)
+	admin.Callback(actEventStaff, f.handleEventStaff)
+	admin.Callback(actDoorToggle, f.handleDoorToggle)
 	// The wizard's steps are open routes: an admin removed mid-wizard leaves it quietly (the handlers
 	// check), rather than having their next message read as anything else.
 	for _, s := range []string{stepEvTitle, stepEvDate, stepEvTime, stepEvEnd, stepEvPlace, stepEvPlaceName,
@@ -73,16 +92,24 @@ func Register(b *bot.Bot) (*Feature, error) {
 	}
 	r.Step(stepEvImport, f.handleImportFile)
 
-	// The door code marks the learner present; a newcomer then goes on to onboarding.
+	// Check-in (checkin.go): the printable door code, tickets and passes scanned by door staff, and the
+	// invitation that makes someone an event's door staff.
 	f.StartPayload(checkInPrefix, f.handleCheckIn)
+	f.StartPayload(ticketPrefix, f.handleTicketScan)
+	f.StartPayload(passPrefix, f.handlePassScan)
+	f.StartPayload(staffPrefix, f.handleStaffInvite)
 
 	// The events loop: seat offers lapse on time, free seats go to the waitlists. After the sandbox's
 	// time travel it catches up at once.
 	f.Loop("events", "@every 1m", func(ctx context.Context, _ time.Time) error { return f.EventsTick(ctx) })
+	// New events are announced in batches by the same loop (announce.go).
 	f.OnTimeJump(func(ctx context.Context, _, _ time.Time) error { return f.EventsTick(ctx) })
+	f.OnJobFinished(f.retimeExpiredOffer) // a seat offer too late to send is offered again
 
 	// Contributions to other features' screens.
 	f.MeLine(10, f.meEventsLine)
+	f.MeLine(11, f.mePassLine)
+	f.SettingsRow(40, f.newsSettingsRow)
 	f.Audience(f.eventAudience()) // events_broadcast.go
 	f.StatsSection(30, f.statsBlock)
 	f.Export("events", f.exportEventRows) // events_ops.go

@@ -2,28 +2,47 @@ package ops
 
 import (
 	"bytes"
+	_ "embed"
 	"fmt"
-	"image"
 	"image/color"
-	"image/draw"
 	"image/png"
 	"math"
+	"sync"
 
-	xdraw "golang.org/x/image/draw"
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
-	"golang.org/x/image/math/fixed"
+	"github.com/tdewolff/canvas"
+	"github.com/tdewolff/canvas/renderers/rasterizer"
+	"github.com/tdewolff/canvas/renderers/svg"
 )
 
-// The /stats chart is drawn here with the standard library and basicfont: no chart library and no font
-// files. basicfont has Latin glyphs only and nothing here could shape Persian, so every label is Latin
-// letters and ASCII digits (dates are Jalali month/day), which render the same everywhere.
+// The /stats chart: daily active learners as bars (left axis) and learning hours — lessons passed and
+// event check-ins — as a line (right axis), over the last 30 days, in the admin's language. It is drawn
+// once with tdewolff/canvas, which shapes Arabic script (joined letters, right-to-left runs) with the
+// embedded Vazirmatn font, and rendered to PNG for Telegram and to SVG for a dashboard alike. The SVG
+// carries text as outlines, so it looks the same without the font.
+
+//go:embed fonts/Vazirmatn-Variable.woff2
+var vazirmatn []byte
+
+var chartFont = sync.OnceValues(func() (*canvas.FontFamily, error) {
+	fam := canvas.NewFontFamily("Vazirmatn")
+	if err := fam.LoadFont(vazirmatn, 0, canvas.FontRegular); err != nil {
+		return nil, fmt.Errorf("load chart font: %w", err)
+	}
+	return fam, nil
+})
 
 // chartDay is one day of the chart.
 type chartDay struct {
-	Label  string  // e.g. "09/06" (Jalali month/day)
+	Label  string  // the Jalali day, e.g. «۹/۶»
 	Active int64   // learners active that day
 	Hours  float64 // learning hours credited that day
+}
+
+// chartText is the chart's words, in the reader's language.
+type chartText struct {
+	Title, ActiveLegend, HoursLegend, Footer string
+	RTL                                      bool                 // Persian: title and legend from the right
+	Number                                   func(float64) string // an axis tick in the reader's digits
 }
 
 var (
@@ -35,22 +54,56 @@ var (
 	chartSubtle = color.RGBA{0x77, 0x77, 0x77, 0xff}
 )
 
+// The chart is laid out in pixels of the PNG (one canvas unit each; canvas's y axis points up).
 const (
-	chartW       = 960
-	chartH       = 540
-	chartLeft    = 90
-	chartRight   = 90
-	chartTop     = 96
-	chartBottom  = 80
-	chartTextBig = 2 // basicfont is 7x13; labels are drawn at twice that size
+	chartW      = 960
+	chartH      = 540
+	chartLeft   = 80
+	chartRight  = 80
+	chartTop    = 110
+	chartBottom = 80
+	ptPerPx     = 72 / 25.4 // canvas sizes fonts in points and lays out in millimetres: 1 unit = 1 px
 )
 
-// drawChart renders daily active learners as bars (left axis) and learning hours as a line (right axis).
-func drawChart(title, footer string, days []chartDay) ([]byte, error) {
-	img := image.NewRGBA(image.Rect(0, 0, chartW, chartH))
-	draw.Draw(img, img.Bounds(), &image.Uniform{chartBG}, image.Point{}, draw.Src)
+// drawChart lays the chart out on a canvas.
+func drawChart(words chartText, days []chartDay) (*canvas.Canvas, error) {
+	fam, err := chartFont()
+	if err != nil {
+		return nil, err
+	}
+	face := func(px float64, c color.Color) *canvas.FontFace {
+		return fam.Face(px*ptPerPx, c, canvas.FontRegular, canvas.FontNormal)
+	}
+	c := canvas.New(chartW, chartH)
+	ctx := canvas.NewContext(c)
+	ctx.SetFillColor(chartBG)
+	ctx.DrawPath(0, 0, canvas.Rectangle(chartW, chartH))
+	// y grows downwards in the layout below, as on screen.
+	Y := func(y float64) float64 { return chartH - y }
+	text := func(x, y, px float64, col color.Color, s string, align canvas.TextAlign) {
+		ctx.DrawText(x, Y(y), canvas.NewTextLine(face(px, col), s, align))
+	}
+	rect := func(x0, y0, x1, y1 float64, col color.Color) {
+		ctx.SetFillColor(col)
+		ctx.SetStrokeColor(canvas.Transparent)
+		ctx.DrawPath(x0, Y(y1), canvas.Rectangle(x1-x0, y1-y0))
+	}
+	line := func(x0, y0, x1, y1, width float64, col color.Color) {
+		ctx.SetFillColor(canvas.Transparent)
+		ctx.SetStrokeColor(col)
+		ctx.SetStrokeWidth(width)
+		p := &canvas.Path{}
+		p.MoveTo(x0, Y(y0))
+		p.LineTo(x1, Y(y1))
+		ctx.DrawPath(0, 0, p)
+	}
+	dot := func(x, y, r float64, col color.Color) {
+		ctx.SetFillColor(col)
+		ctx.SetStrokeColor(canvas.Transparent)
+		ctx.DrawPath(x, Y(y), canvas.Circle(r))
+	}
 
-	plot := image.Rect(chartLeft, chartTop, chartW-chartRight, chartH-chartBottom)
+	left, right, top, bottom := float64(chartLeft), float64(chartW-chartRight), float64(chartTop), float64(chartH-chartBottom)
 	var maxActive int64
 	var maxHours float64
 	for _, d := range days {
@@ -62,61 +115,91 @@ func drawChart(title, footer string, days []chartDay) ([]byte, error) {
 	ticks := int(math.Round(activeTop / activeStep))
 	hoursStep := niceStepAtLeast(maxHours * 1.05 / float64(ticks))
 	hoursTop := hoursStep * float64(ticks)
-
-	// Grid and both axes' labels.
 	for i := 0; i <= ticks; i++ {
-		y := plot.Max.Y - int(float64(plot.Dy())*float64(i)/float64(ticks))
-		hline(img, plot.Min.X, plot.Max.X, y, chartGrid)
-		left := formatTick(activeStep * float64(i))
-		drawText(img, plot.Min.X-8-textWidth(left, chartTextBig), y+8, left, chartTextBig, chartBar)
-		right := formatTick(hoursStep * float64(i))
-		drawText(img, plot.Max.X+8, y+8, right, chartTextBig, chartLine)
+		y := bottom - (bottom-top)*float64(i)/float64(ticks)
+		line(left, y, right, y, 1, chartGrid)
+		text(left-10, y+7, 18, chartBar, words.Number(activeStep*float64(i)), canvas.Right)
+		text(right+10, y+7, 18, chartLine, words.Number(hoursStep*float64(i)), canvas.Left)
 	}
-	hline(img, plot.Min.X, plot.Max.X, plot.Max.Y, chartInk)
+	line(left, bottom, right, bottom, 1.5, chartInk)
 
-	n := len(days)
-	if n > 0 {
-		slot := float64(plot.Dx()) / float64(n)
-		barW := max(int(slot*0.6), 2)
-		var prev image.Point
+	if n := len(days); n > 0 {
+		slot := (right - left) / float64(n)
+		barW := max(slot*0.6, 2)
 		for i, d := range days {
-			cx := plot.Min.X + int(slot*(float64(i)+0.5))
-			h := int(float64(plot.Dy()) * float64(d.Active) / activeTop)
-			fillRect(img, image.Rect(cx-barW/2, plot.Max.Y-h, cx-barW/2+barW, plot.Max.Y), chartBar)
-			p := image.Pt(cx, plot.Max.Y-int(float64(plot.Dy())*d.Hours/hoursTop))
-			if i > 0 {
-				thickLine(img, prev, p, 2, chartLine)
+			cx := left + slot*(float64(i)+0.5)
+			h := (bottom - top) * float64(d.Active) / activeTop
+			if h > 0 {
+				rect(cx-barW/2, bottom-h, cx+barW/2, bottom, chartBar)
 			}
-			prev = p
 			// A date under every fifth bar and the last one, so labels never collide.
 			if (n-1-i)%5 == 0 {
-				w := textWidth(d.Label, chartTextBig)
-				drawText(img, cx-w/2, plot.Max.Y+30, d.Label, chartTextBig, chartInk)
-				vline(img, cx, plot.Max.Y, plot.Max.Y+6, chartInk)
+				text(cx, bottom+30, 17, chartInk, d.Label, canvas.Center)
+				line(cx, bottom, cx, bottom+6, 1.5, chartInk)
 			}
 		}
+		hy := func(d chartDay) float64 { return bottom - (bottom-top)*d.Hours/hoursTop }
+		for i := 1; i < n; i++ {
+			line(left+slot*(float64(i)-0.5), hy(days[i-1]), left+slot*(float64(i)+0.5), hy(days[i]), 3, chartLine)
+		}
 		for i, d := range days {
-			cx := plot.Min.X + int(slot*(float64(i)+0.5))
-			dot(img, image.Pt(cx, plot.Max.Y-int(float64(plot.Dy())*d.Hours/hoursTop)), 4, chartLine)
+			dot(left+slot*(float64(i)+0.5), hy(d), 4, chartLine)
 		}
 	}
 
-	drawText(img, chartLeft, 38, title, chartTextBig, chartInk)
-	// Legend.
-	lx, ly := chartLeft, 72
-	fillRect(img, image.Rect(lx, ly-14, lx+22, ly), chartBar)
-	drawText(img, lx+30, ly, "Active learners (left)", chartTextBig, chartInk)
-	lx += 30 + textWidth("Active learners (left)", chartTextBig) + 40
-	thickLine(img, image.Pt(lx, ly-7), image.Pt(lx+22, ly-7), 2, chartLine)
-	dot(img, image.Pt(lx+11, ly-7), 4, chartLine)
-	drawText(img, lx+30, ly, "Learning hours (right)", chartTextBig, chartInk)
-	drawText(img, chartLeft, chartH-16, footer, 1, chartSubtle)
+	// Title, legend and footer start from the reading side.
+	edge, align, dir := left, canvas.Left, 1.0
+	if words.RTL {
+		edge, align, dir = right, canvas.Right, -1.0
+	}
+	text(edge, 44, 26, chartInk, words.Title, align)
+	x := edge
+	for _, item := range []struct {
+		label string
+		col   color.Color
+		bar   bool
+	}{{words.ActiveLegend, chartBar, true}, {words.HoursLegend, chartLine, false}} {
+		keyX := x + dir*11
+		if item.bar {
+			rect(keyX-11, 72, keyX+11, 88, item.col)
+		} else {
+			line(keyX-11, 80, keyX+11, 80, 3, item.col)
+			dot(keyX, 80, 4, item.col)
+		}
+		t := canvas.NewTextLine(face(18, chartInk), item.label, align)
+		ctx.DrawText(x+dir*30, Y(87), t)
+		x += dir * (30 + t.Bounds().W() + 40)
+	}
+	text(edge, chartH-16, 14, chartSubtle, words.Footer, align)
+	return c, nil
+}
 
+// chartPNG renders the chart for Telegram.
+func chartPNG(c *canvas.Canvas) ([]byte, error) {
+	img := rasterizer.Draw(c, canvas.DPMM(1), canvas.DefaultColorSpace)
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		return nil, fmt.Errorf("encode chart: %w", err)
 	}
 	return buf.Bytes(), nil
+}
+
+// chartSVG renders the chart as SVG, its text as outlines.
+func chartSVG(c *canvas.Canvas) []byte {
+	var buf bytes.Buffer
+	opts := svg.DefaultOptions
+	opts.SizeUnits = "px"
+	r := svg.New(&buf, chartW, chartH, &opts)
+	c.RenderTo(outlinedText{r})
+	_ = r.Close() // writes into a buffer: cannot fail
+	return buf.Bytes()
+}
+
+// outlinedText draws text as paths, so an SVG needs no font and looks as the PNG does.
+type outlinedText struct{ *svg.SVG }
+
+func (o outlinedText) RenderText(t *canvas.Text, m canvas.Matrix) {
+	t.RenderAsPath(o.SVG, m, canvas.DPMM(1))
 }
 
 // niceScale picks an axis top and step (1, 2 or 5 times a power of ten) with about five ticks.
@@ -187,60 +270,4 @@ func trimZero(s string) string {
 		}
 	}
 	return s
-}
-
-func textWidth(s string, scale int) int {
-	return font.MeasureString(basicfont.Face7x13, s).Round() * scale
-}
-
-// drawText writes s with its baseline at y, scaled up by nearest neighbour so the pixels stay crisp.
-func drawText(dst *image.RGBA, x, y int, s string, scale int, c color.Color) {
-	face := basicfont.Face7x13
-	w := font.MeasureString(face, s).Round()
-	h := face.Metrics().Height.Ceil()
-	ascent := face.Metrics().Ascent.Ceil()
-	small := image.NewRGBA(image.Rect(0, 0, w, h))
-	d := font.Drawer{Dst: small, Src: image.NewUniform(c), Face: face, Dot: fixed.P(0, ascent)}
-	d.DrawString(s)
-	r := image.Rect(x, y-ascent*scale, x+w*scale, y-ascent*scale+h*scale)
-	xdraw.NearestNeighbor.Scale(dst, r, small, small.Bounds(), xdraw.Over, nil)
-}
-
-func fillRect(img *image.RGBA, r image.Rectangle, c color.Color) {
-	draw.Draw(img, r.Intersect(img.Bounds()), &image.Uniform{c}, image.Point{}, draw.Src)
-}
-
-func hline(img *image.RGBA, x0, x1, y int, c color.Color) {
-	fillRect(img, image.Rect(x0, y, x1+1, y+1), c)
-}
-
-func vline(img *image.RGBA, x, y0, y1 int, c color.Color) {
-	fillRect(img, image.Rect(x, y0, x+1, y1+1), c)
-}
-
-// thickLine draws a line of half-width r by stamping squares along it.
-func thickLine(img *image.RGBA, a, b image.Point, r int, c color.Color) {
-	steps := max(abs(b.X-a.X), abs(b.Y-a.Y), 1)
-	for i := 0; i <= steps; i++ {
-		x := a.X + (b.X-a.X)*i/steps
-		y := a.Y + (b.Y-a.Y)*i/steps
-		fillRect(img, image.Rect(x-r, y-r, x+r+1, y+r+1), c)
-	}
-}
-
-func dot(img *image.RGBA, p image.Point, r int, c color.Color) {
-	for dy := -r; dy <= r; dy++ {
-		for dx := -r; dx <= r; dx++ {
-			if dx*dx+dy*dy <= r*r {
-				img.Set(p.X+dx, p.Y+dy, c)
-			}
-		}
-	}
-}
-
-func abs(v int) int {
-	if v < 0 {
-		return -v
-	}
-	return v
 }

@@ -63,7 +63,11 @@ func BenchmarkStatsChart(b *testing.B) {
 		days[i] = chartDay{Label: fmt.Sprintf("09/%02d", i+1), Active: int64(1000 + 37*i), Hours: float64(50 + i)}
 	}
 	for b.Loop() {
-		if _, err := drawChart("Tavan", "footer", days); err != nil {
+		c, err := drawChart(chartText{Title: "Tavan", Number: formatTick}, days)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := chartPNG(c); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -2,7 +2,6 @@ package ops
 
 import (
 	"context"
-	"fmt"
 	"math"
 	"sort"
 	"strconv"
@@ -57,7 +56,7 @@ func (f *Feature) figures(v bot.Voice, now time.Time) (programFigures, error) {
 			day := now.AddDate(0, 0, -i)
 			d := tx.Day(day)
 			_, m, dd := persian.ToJalali(day)
-			pf.chart = append(pf.chart, chartDay{Label: fmt.Sprintf("%02d/%02d", m, dd), Active: d.Active, Hours: float64(d.Minutes) / 60})
+			pf.chart = append(pf.chart, chartDay{Label: v.Num(m) + "/" + v.Num(dd), Active: d.Active, Hours: float64(d.Minutes) / 60})
 		}
 		var err error
 		pf.sections, err = f.StatsSections(tx, v, now)
@@ -75,10 +74,11 @@ func (f *Feature) handleStats(ctx context.Context, c *bot.Ctx) error {
 	if _, err := c.Reply(ctx, f.statsText(c.Voice, pf, now), nil); err != nil {
 		return err
 	}
-	img, err := drawChart(
-		"Tavan: daily active learners and learning hours, last 30 days",
-		fmt.Sprintf("Generated %s %s (%s). Dates are Jalali month/day.", jalaliLatin(now), now.Format("15:04"), f.Location),
-		pf.chart)
+	chart, err := drawChart(f.chartWords(c.Voice, now), pf.chart)
+	if err != nil {
+		return err
+	}
+	img, err := chartPNG(chart)
 	if err != nil {
 		return err
 	}
@@ -88,10 +88,27 @@ func (f *Feature) handleStats(ctx context.Context, c *bot.Ctx) error {
 	return err
 }
 
-// jalaliLatin is a Jalali date in ASCII digits ("1405/09/06") for the chart, which cannot draw Persian.
-func jalaliLatin(t time.Time) string {
-	y, m, d := persian.ToJalali(t)
-	return fmt.Sprintf("%04d/%02d/%02d", y, m, d)
+// chartWords are the chart's title, legend and footer in the admin's language, its numbers in their digits.
+func (f *Feature) chartWords(v bot.Voice, now time.Time) chartText {
+	return chartText{
+		Title:        v.T("StatsChartTitle"),
+		ActiveLegend: v.T("StatsChartActive"),
+		HoursLegend:  v.T("StatsChartHours"),
+		Footer:       v.T("StatsChartFooter", "Date", v.Date(now), "Clock", v.Time(now)),
+		RTL:          v.Lang != "en",
+		Number: func(x float64) string {
+			s := formatTick(x)
+			if v.Lang == "en" {
+				return s
+			}
+			if n, ok := strings.CutSuffix(s, "k"); ok {
+				s = n + " هزار"
+			} else if n, ok := strings.CutSuffix(s, "M"); ok {
+				s = n + " میلیون"
+			}
+			return strings.ReplaceAll(persian.Digits(s), ".", "٫")
+		},
+	}
 }
 
 // statsText renders the figures in the admin's language; Persian digits throughout in Persian.

@@ -73,6 +73,7 @@ type Options struct {
 // Stats are the engine's counters since it started.
 type Stats struct {
 	Sent, Skipped, Blocked, Failed int64 // jobs by outcome
+	Expired                        int64 // jobs too late to send (store.OutcomeExpired), not counted in Skipped
 	Retried                        int64 // transient failures that will be retried
 	RateLimited                    int64 // 429 answers
 	Dropped                        int64 // bulk jobs dropped because their chat is gone
@@ -89,7 +90,7 @@ type Engine struct {
 	gen     uint64        // wake generation
 	changed chan struct{} // closed and replaced when a lane publishes its idle state
 
-	sent, skipped, blocked, failed, retried, limited, dropped, repeats atomic.Int64
+	sent, skipped, blocked, failed, retried, limited, dropped, repeats, expired atomic.Int64
 }
 
 // New builds an engine for the notice and bulk lanes.
@@ -141,7 +142,7 @@ func New(o Options) *Engine {
 
 // Stats reads the counters.
 func (e *Engine) Stats() Stats {
-	return Stats{Sent: e.sent.Load(), Skipped: e.skipped.Load(), Blocked: e.blocked.Load(), Failed: e.failed.Load(),
+	return Stats{Sent: e.sent.Load(), Skipped: e.skipped.Load(), Blocked: e.blocked.Load(), Failed: e.failed.Load(), Expired: e.expired.Load(),
 		Retried: e.retried.Load(), RateLimited: e.limited.Load(), Dropped: e.dropped.Load(), PossibleRepeats: e.repeats.Load()}
 }
 
@@ -730,6 +731,8 @@ func (l *lane) reportFinished() {
 			l.e.sent.Add(1)
 		case store.OutcomeBlocked:
 			l.e.blocked.Add(1)
+		case store.OutcomeExpired:
+			l.e.expired.Add(1)
 		default:
 			l.e.skipped.Add(1)
 		}

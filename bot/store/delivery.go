@@ -29,6 +29,7 @@ const (
 	OutcomeBlocked  = "blocked"  // the chat is gone: the user blocked the bot or deleted their account
 	OutcomeFailed   = "failed"   // dead-lettered after errors
 	OutcomeCanceled = "canceled" // its broadcast was canceled before it went out
+	OutcomeExpired  = "expired"  // too late to send (Notice.Expires passed: the sender was down or held up)
 
 	outcomeRetried = "retried"
 )
@@ -40,10 +41,11 @@ type Tally struct {
 	Blocked  int `json:"blocked,omitempty"`
 	Failed   int `json:"failed,omitempty"`
 	Canceled int `json:"cancel,omitempty"`
+	Expired  int `json:"expired,omitempty"`
 }
 
 // Done is the number of finished jobs.
-func (t Tally) Done() int { return t.Sent + t.Skipped + t.Blocked + t.Failed + t.Canceled }
+func (t Tally) Done() int { return t.Sent + t.Skipped + t.Blocked + t.Failed + t.Canceled + t.Expired }
 
 func (t *Tally) add(outcome string) {
 	switch outcome {
@@ -57,6 +59,8 @@ func (t *Tally) add(outcome string) {
 		t.Failed++
 	case OutcomeCanceled:
 		t.Canceled++
+	case OutcomeExpired:
+		t.Expired++
 	case outcomeRetried: // a dead letter went back into the outbox: it is no longer a failure
 		t.Failed = max(0, t.Failed-1)
 	}

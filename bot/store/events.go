@@ -64,6 +64,10 @@ type Event struct {
 	Imported      bool      `json:"imported,omitempty"` // came from a bulk import
 	Cancelled     time.Time `json:"cancelled,omitzero"`
 	Changed       time.Time `json:"changed_at,omitzero"` // the last change of time or place
+	DoorQR        bool      `json:"door_qr,omitempty"`   // the printable door code checks learners in (off: only staff scan tickets)
+	DoorStaff     []int64   `json:"staff,omitempty"`     // who may scan tickets besides the admins
+	Announcing    bool      `json:"ann,omitempty"`       // its announcement to the learners of its tracks is under way
+	AnnouncedTo   int64     `json:"ann_to,omitempty"`    // the announcement reached the learners up to this id
 }
 
 // Duration is how long the event lasts.
@@ -74,10 +78,12 @@ type RSVP struct {
 	EventID      int64     `json:"e"`
 	UserID       int64     `json:"u"`
 	Status       string    `json:"s"`
-	At           time.Time `json:"at"`          // the latest reservation (going or waitlist)
-	Queued       time.Time `json:"q,omitzero"`  // when the learner joined the waitlist: its order
-	OfferExpires time.Time `json:"ox,omitzero"` // Offered: the seat is held until then
-	CheckedIn    time.Time `json:"ci,omitzero"` // scanned the door code
+	At           time.Time `json:"at"`           // the latest reservation (going or waitlist)
+	Queued       time.Time `json:"q,omitzero"`   // when the learner joined the waitlist: its order
+	OfferExpires time.Time `json:"ox,omitzero"`  // Offered: the seat is held until then
+	CheckedIn    time.Time `json:"ci,omitzero"`  // marked present (a ticket scanned by staff, or the door code)
+	CheckedBy    int64     `json:"cb,omitempty"` // the staff member who scanned the ticket; 0: the learner at the door code
+	Credited     int       `json:"cm,omitempty"` // learning minutes the check-in credited
 	Updated      time.Time `json:"upd,omitzero"`
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/app"
 	"github.com/tavan7/tavan/bot/dashboard"
+	"github.com/tavan7/tavan/bot/events"
 	"github.com/tavan7/tavan/bot/learning"
 	"github.com/tavan7/tavan/bot/ops"
 	"github.com/tavan7/tavan/bot/store"
@@ -251,6 +252,8 @@ func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Tim
 		},
 		Learning:  learning.Options{QuizMode: cfg.QuizMode},
 		Dashboard: dashboard.Options{URL: cfg.DashboardURL, GoalHours: cfg.GoalHours, RollupSchedule: cfg.DashboardRollup},
+		// Only the sandbox sets the clock; its browser cannot scan a QR, so tickets show their link.
+		Events: events.Options{ShowTicketLinks: clock != nil},
 		Ops: ops.Options{
 			GoalHours:  cfg.GoalHours,
 			HTTPAddr:   cfg.HTTPAddr,
