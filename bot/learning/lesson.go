@@ -189,12 +189,6 @@ func (f *Feature) sendLesson(ctx context.Context, c *bot.Ctx, l *lessons.Lesson)
 			return nil
 		}
 		p.Opened = tx.Now()
-		if len(l.Quiz) == 0 {
-			// Nothing to answer: reaching the lesson is reaching its end.
-			if err := f.completeLesson(tx, u, l, &p); err != nil {
-				return err
-			}
-		}
 		if err := tx.PutProgress(u.ID, l.ID, p); err != nil {
 			return err
 		}
@@ -270,6 +264,8 @@ func (f *Feature) lessonKeyboard(v bot.Voice, l *lessons.Lesson) tgbotapi.Inline
 	var second []tgbotapi.InlineKeyboardButton
 	if len(l.Quiz) > 0 {
 		second = append(second, actQuiz.Button(t("QuizButton"), l.ID))
+	} else {
+		second = append(second, actFinish.Button(t("FinishLessonButton"), l.ID))
 	}
 	second = append(second, actCourse.Button(t("CourseMenuButton"), l.Course.ID))
 	var rows [][]tgbotapi.InlineKeyboardButton

@@ -45,6 +45,8 @@ const (
 	actDays        bot.Action = "sd"      // sd|menu, sd|all, sd|nofri, sd|pick, sd|t|<weekday>
 	actZone        bot.Action = "tz"      // tz|menu, tz|<index into learnerZones>
 	actPause       bot.Action = "pause"   // pause|menu (the choices), pause|<days>, pause|off
+	actFinish      bot.Action = "fin"     // fin|<lesson>: a lesson without a quiz is finished
+	actQuizReview  bot.Action = "qrv"     // qrv|<lesson>: the questions missed in the last attempt
 )
 
 // settingsOrder places the schedule's row (days, zone, pause) on the settings screen.
@@ -69,6 +71,8 @@ func Register(b *bot.Bot, o Options) (*Feature, error) {
 	// quiz.go, review.go, certificate.go, me.go
 	r.Callback(actQuiz, f.handleQuiz)
 	r.Callback(actAnswer, f.handleButtonAnswer)
+	r.Callback(actFinish, f.handleFinish)
+	r.Callback(actQuizReview, f.handleQuizReview)
 	f.OnPollAnswer(f.handlePollAnswer)
 	r.Command("review", f.handleReview)
 	r.Command("verify", f.handleVerify)
