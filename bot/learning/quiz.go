@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
-	"math/rand/v2"
 	"math/bits"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 
