@@ -42,6 +42,7 @@ type registry struct {
 	jobSkip    []func(j *store.Job) bool
 	lesson     LessonSender
 	opsRoutes  []opsRoute
+	mainMenu   []ordered[mainMenuEntry] // mainmenu.go
 
 	settingsScreen HandlerFunc
 }

@@ -52,6 +52,7 @@ func Register(b *bot.Bot) (*Feature, error) {
 	r.Callback(actEventICS, f.handleEventICS)
 	r.Callback(actEventMap, f.handleEventMap)
 	f.MenuCommand(bot.Learners, "events", 30)
+	f.MainMenu(30, "events", func(c *bot.Ctx) string { return c.T("MainMenuEvents") })
 
 	// events_admin.go: the admins' side.
 	admin := f.Routes(bot.AdminOnly)

@@ -92,6 +92,15 @@ func Register(b *bot.Bot, o Options) (*Feature, error) {
 	r.Callback(actPause, f.handlePauseChoice)
 	f.SettingsRow(settingsOrder, f.scheduleSettings)
 
+	// The main menu's first entry is the learner's next step; the onboarding's last screen offers it.
+	f.MainMenu(10, "today", func(c *bot.Ctx) string {
+		if c.User.CurrentLesson == "" {
+			return c.T("StartFirstLessonButton")
+		}
+		return c.T("MainMenuToday")
+	})
+	f.MainMenu(20, "courses", func(c *bot.Ctx) string { return c.T("MainMenuCourses") })
+
 	f.MenuCommand(bot.Learners, "today", 10)
 	f.MenuCommand(bot.Learners, "courses", 20)
 	f.MenuCommand(bot.Learners, "review", 40)
