@@ -91,3 +91,26 @@ func TestMainMenuWhereverTheLearnerIsLost(t *testing.T) {
 		t.Errorf("forged menu button answered %q", got)
 	}
 }
+
+// TestHelpAndCommandMenuListPauseResumeEnd: /pause, /resume and /end are in /help, /pause and /resume in
+// the command menu.
+func TestHelpAndCommandMenuListPauseResumeEnd(t *testing.T) {
+	h := apptest.New(t, nil)
+	h.Onboard(apptest.Maryam, "fa", "home")
+	h.Send(apptest.Maryam, "/help")
+	help := h.Last(apptest.Maryam).Plain
+	for _, want := range []string{"/pause — توقف موقت", "/resume — ادامهٔ", "/end — پایان جلسهٔ مشاوره"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("/help lacks %q", want)
+		}
+	}
+	for _, lang := range []string{"", "en"} {
+		var names []string
+		for _, c := range h.Sim.Commands(lang) {
+			names = append(names, c.Command)
+		}
+		if !slices.Contains(names, "pause") || !slices.Contains(names, "resume") {
+			t.Errorf("command menu (%q) = %v; want pause and resume", lang, names)
+		}
+	}
+}

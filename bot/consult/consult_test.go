@@ -582,6 +582,7 @@ func TestAdminSuspendsAndRemovesConsultant(t *testing.T) {
 	if h.isConsultant(amir) {
 		t.Error("removed consultant still stored")
 	}
+	h.Drain() // the notice of the removal first, so that the last message is the answer to /away
 	h.Send(amir, "/away")
 	if got := h.Last(amir).Plain; !strings.Contains(got, "این فرمان را نمی‌شناسیم") {
 		t.Errorf("a removed consultant's /away got %q", got)

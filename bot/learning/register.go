@@ -105,6 +105,8 @@ func Register(b *bot.Bot, o Options) (*Feature, error) {
 	f.MenuCommand(bot.Learners, "courses", 20)
 	f.MenuCommand(bot.Learners, "review", 40)
 	f.MenuCommand(bot.Learners, "me", 60)
+	f.MenuCommand(bot.Learners, "pause", 125)
+	f.MenuCommand(bot.Learners, "resume", 126)
 	f.MenuCommand(bot.Learners, "verify", 150)
 	return f, nil
 }

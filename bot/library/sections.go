@@ -331,7 +331,7 @@ func (f *Feature) renderView(c *bot.Ctx, res resolved) (string, *tgbotapi.Inline
 			}
 			lines = append(lines, line)
 			label := c.Num(n) + ". " + bot.Truncate(e.title.In(c.Lang), 40)
-			rows = append(rows, tgbotapi.NewInlineKeyboardRow(actSectionItem.Button(label, sec, e.id)))
+			rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(label, itemData(res.view, e.id))))
 		}
 		if res.pages() > 1 {
 			lines = append(lines, "", c.T("SecPageOf", "Page", c.Num(res.page+1), "Pages", c.Num(res.pages())))

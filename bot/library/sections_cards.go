@@ -14,33 +14,76 @@ import (
 )
 
 // handleSectionItem sends an item's card as new messages; the list it came from stays as it was.
+// Its data is the section and the item's id, then (when it fits in 64 bytes) the list page it was on,
+// which the card's [back to the list] returns to.
 func (f *Feature) handleSectionItem(ctx context.Context, c *bot.Ctx) error {
-	if len(c.Data) != 2 || !slices.Contains(sectionIDs, c.Data[0]) {
+	if len(c.Data) != 2 && len(c.Data) != 5 || !slices.Contains(sectionIDs, c.Data[0]) {
 		return bot.HandleStaleButton(ctx, c)
+	}
+	back := view{sec: c.Data[0], filter: filterAll}
+	if len(c.Data) == 5 {
+		if v, ok := parseView([]string{c.Data[0], c.Data[2], c.Data[3], c.Data[4]}); ok {
+			back = v
+		}
 	}
 	cat := f.Content()
 	id := c.Data[1]
 	_ = c.Toast(ctx, "", false) // the card may take a moment (an upload): stop the button spinning now
+	var err error
 	switch c.Data[0] {
 	case secLibrary:
 		if it := cat.LibraryItem(id); it != nil {
-			return f.sendLibraryCard(ctx, c, it)
+			err = f.sendLibraryCard(ctx, c, it)
 		}
 	case secResources:
 		if r := cat.Resource(id); r != nil {
-			return f.sendResource(ctx, c, r)
+			err = f.sendResource(ctx, c, r)
 		}
 	case secCentres:
 		if ce := cat.Centre(id); ce != nil {
-			return f.sendCentreCard(ctx, c, ce, cat.CentresAreSample)
+			err = f.sendCentreCard(ctx, c, ce, cat.CentresAreSample)
 		}
 	case secStories:
 		if s := cat.Story(id); s != nil {
-			return f.sendStory(ctx, c, s)
+			err = f.sendStory(ctx, c, s)
 		}
 	}
-	_, err := c.Reply(ctx, c.T("SecItemGone"), nil)
+	if err != nil {
+		return err
+	}
+	text := c.T("SecBackPrompt")
+	if !itemExists(cat, c.Data[0], id) {
+		text = c.T("SecItemGone") // removed by a content reload since the list was drawn
+	}
+	// The card's last line: pressing it turns this line into the list again, the card stays above it.
+	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
+		tgbotapi.NewInlineKeyboardButtonData(c.T("SecBackButton"), back.data(actSectionView))))
+	_, err = c.Reply(ctx, text, kb)
 	return err
+}
+
+// itemData is an item button's data: with the list page to go back to when it fits.
+func itemData(v view, id string) string {
+	args := []string{v.sec, id, v.filter, strconv.FormatUint(uint64(v.seq), 10), strconv.Itoa(v.page)}
+	if n := len(actSectionItem.Data(args[:2]...)) + len(args[2]) + len(args[3]) + len(args[4]) + 3; n <= 64 {
+		return actSectionItem.Data(args...)
+	}
+	return actSectionItem.Data(args[:2]...)
+}
+
+// itemExists reports whether section sec still has the item id.
+func itemExists(cat *lessons.Catalog, sec, id string) bool {
+	switch sec {
+	case secLibrary:
+		return cat.LibraryItem(id) != nil
+	case secResources:
+		return cat.Resource(id) != nil
+	case secCentres:
+		return cat.Centre(id) != nil
+	case secStories:
+		return cat.Story(id) != nil
+	}
+	return false
 }
 
 // tagList names tags in the user's language: «بازاریابی، خانواده».
