@@ -234,7 +234,7 @@ func TestWaitlistOfferExpiryAndPromotion(t *testing.T) {
 	}
 	offers := h.queuedWith(leila.ID, "ev:"+id+":o")
 	if len(offers) != 1 || !strings.Contains(offers[0].Notice.Text, "یک جا برای شما خالی شد") ||
-		!strings.Contains(offers[0].Notice.Text, "پنجشنبه ۵ آذر ۱۴۰۵، ساعت ۲۲:۰۱") {
+		!strings.Contains(offers[0].Notice.Text, "پنج‌شنبه ۵ آذر ۱۴۰۵، ساعت ۲۲:۰۱") {
 		t.Fatalf("offer notices %+v", offers)
 	}
 	if kb := offers[0].Notice.Keyboard; kb == nil || kb.InlineKeyboard[0][0].CallbackData == nil || *kb.InlineKeyboard[0][0].CallbackData != cb("evo", id, "y") {

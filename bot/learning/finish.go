@@ -57,7 +57,7 @@ func (f *Feature) handleFinish(ctx context.Context, c *bot.Ctx) error {
 	_ = c.Toast(ctx, "", false)
 	text := c.T("LessonFinished", "Minutes", c.Duration(l.Minutes))
 	if c.User.Streak > 0 {
-		text += "\n" + c.T("StreakLine", "Days", c.Num(c.User.Streak))
+		text += "\n" + c.N("StreakLine", c.User.Streak, "Days", c.Count(c.User.Streak))
 	}
 	if _, err := c.Reply(ctx, text, afterLessonKeyboard(c.Voice, l)); err != nil {
 		return err
@@ -94,7 +94,7 @@ func (f *Feature) handleQuizReview(ctx context.Context, c *bot.Ctx) error {
 	}
 	_ = c.Toast(ctx, "", false)
 	var b strings.Builder
-	b.WriteString(c.T("QuizReviewTitle", "Lesson", bot.Escape(l.Title.In(c.Lang))))
+	b.WriteString(c.T("QuizReviewTitle", "Lesson", bot.Escape(c.Content(l.Title))))
 	for i, q := range l.Quiz {
 		if p.Answered&(1<<i) == 0 || p.Correct&(1<<i) != 0 {
 			continue // not answered in this attempt, or answered right

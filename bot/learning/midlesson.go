@@ -23,7 +23,7 @@ const midLessonPauseDays = 7
 // midLessonMessage is the daily message for a learner in the middle of l, reminded times before.
 func (f *Feature) midLessonMessage(u *store.User, l *lessons.Lesson, reminded int) (string, *tgbotapi.InlineKeyboardMarkup) {
 	v := f.VoiceOf(u)
-	args := []any{"N", v.Num(l.Index + 1), "Lesson", bot.Escape(l.Title.In(v.Lang)), "Course", bot.Escape(l.Course.Title.In(v.Lang))}
+	args := []any{"N", v.Num(l.Index + 1), "Lesson", bot.Escape(v.Content(l.Title)), "Course", bot.Escape(v.Content(l.Course.Title))}
 	finish := actQuiz.Button(v.T("QuizButton"), l.ID)
 	if len(l.Quiz) == 0 {
 		finish = actFinish.Button(v.T("FinishLessonButton"), l.ID)

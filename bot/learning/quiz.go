@@ -115,9 +115,9 @@ func (f *Feature) askQuestion(ctx context.Context, chatID int64, lang string, l 
 func (f *Feature) questionHeader(lang string, l *lessons.Lesson, qi, attempt int) string {
 	c := f.Voice(lang)
 	if attempt == 0 {
-		return c.T("ReviewQuestionHeader", "Lesson", bot.Escape(l.Title.In(lang)))
+		return c.T("ReviewQuestionHeader", "Lesson", bot.Escape(c.Content(l.Title)))
 	}
-	return c.T("QuizQuestionHeader", "N", c.Num(qi+1), "Total", c.Num(len(l.Quiz)), "Lesson", bot.Escape(l.Title.In(lang)))
+	return c.T("QuizQuestionHeader", "N", c.Num(qi+1), "Total", c.Num(len(l.Quiz)), "Lesson", bot.Escape(c.Content(l.Title)))
 }
 
 func (f *Feature) askPoll(ctx context.Context, chatID int64, lang string, l *lessons.Lesson, qi, attempt int) error {
@@ -394,7 +394,7 @@ func (f *Feature) afterAnswer(ctx context.Context, c *bot.Ctx, l *lessons.Lesson
 			actQuizReview.Button(c.T("QuizReviewButton"), l.ID), actQuiz.Button(c.T("RetryQuizButton"), l.ID)))
 	}
 	if c.User.Streak > 0 {
-		text += "\n" + c.T("StreakLine", "Days", c.Num(c.User.Streak))
+		text += "\n" + c.N("StreakLine", c.User.Streak, "Days", c.Count(c.User.Streak))
 	}
 	if next := l.Next(); next != nil {
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(actOpen.Button(c.T("NextLessonButton"), next.ID)))

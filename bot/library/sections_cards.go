@@ -98,17 +98,17 @@ func tagList(c *bot.Ctx, tags []string) string {
 }
 
 func (f *Feature) sendLibraryCard(ctx context.Context, c *bot.Ctx, it *lessons.LibraryItem) error {
-	lines := []string{kindEmoji(it.Kind) + " <b>" + bot.Escape(it.Title.In(c.Lang)) + "</b>"}
+	lines := []string{kindEmoji(it.Kind) + " <b>" + bot.Escape(c.Content(it.Title)) + "</b>"}
 	if it.OriginalTitle != "" {
 		lines = append(lines, "<i>"+bot.Escape(it.OriginalTitle)+"</i>")
 	}
-	by := c.T("LibraryAuthor", "Author", bot.Escape(it.Author.In(c.Lang)))
+	by := c.T("LibraryAuthor", "Author", bot.Escape(c.Content(it.Author)))
 	if it.Year != 0 {
 		by += " — " + digits(c, strconv.Itoa(it.Year))
 	}
 	lines = append(lines, by, c.T("LibraryKind", "Kind", c.T("Kind_"+it.Kind)), "",
-		bot.Escape(it.Summary.In(c.Lang)), "",
-		c.T("LibraryWhy"), bot.Escape(it.Why.In(c.Lang)))
+		bot.Escape(c.Content(it.Summary)), "",
+		c.T("LibraryWhy"), bot.Escape(c.Content(it.Why)))
 	if it.Link != "" {
 		lines = append(lines, "", c.T("LibraryLink", "URL", bot.Escape(it.Link)))
 	}
@@ -119,7 +119,7 @@ func (f *Feature) sendLibraryCard(ctx context.Context, c *bot.Ctx, it *lessons.L
 		return err
 	}
 	if it.File != nil {
-		return f.SendMedia(ctx, c.ChatID, it.File, "<b>"+bot.Escape(it.Title.In(c.Lang))+"</b>")
+		return f.SendMedia(ctx, c.ChatID, it.File, "<b>"+bot.Escape(c.Content(it.Title))+"</b>")
 	}
 	return nil
 }
@@ -130,7 +130,7 @@ func (f *Feature) sendResource(ctx context.Context, c *bot.Ctx, r *lessons.Resou
 	if r.File == nil {
 		return c.Fail("SecItemGone")
 	}
-	caption := "📝 <b>" + bot.Escape(r.Title.In(c.Lang)) + "</b>\n\n" + bot.Escape(r.Description.In(c.Lang))
+	caption := "📝 <b>" + bot.Escape(c.Content(r.Title)) + "</b>\n\n" + bot.Escape(c.Content(r.Description))
 	if len(r.Tags) > 0 {
 		caption += "\n\n" + c.T("TagsLine", "Tags", tagList(c, r.Tags))
 	}
@@ -138,14 +138,14 @@ func (f *Feature) sendResource(ctx context.Context, c *bot.Ctx, r *lessons.Resou
 		if err := c.ReplyLong(ctx, caption); err != nil {
 			return err
 		}
-		caption = "📝 <b>" + bot.Escape(bot.Truncate(r.Title.In(c.Lang), 200)) + "</b>"
+		caption = "📝 <b>" + bot.Escape(bot.Truncate(c.Content(r.Title), 200)) + "</b>"
 	}
 	return f.SendMedia(ctx, c.ChatID, r.File, caption)
 }
 
 // centreCard is a centre's details as HTML.
 func centreCard(c *bot.Ctx, ce *lessons.Centre, sample bool) string {
-	lines := []string{"🏢 <b>" + bot.Escape(ce.Name.In(c.Lang)) + "</b>", c.T("CentreKindLine", "Kind", c.T("CentreKind_"+ce.Kind))}
+	lines := []string{"🏢 <b>" + bot.Escape(c.Content(ce.Name)) + "</b>", c.T("CentreKindLine", "Kind", c.T("CentreKind_"+ce.Kind))}
 	if len(ce.Services) > 0 {
 		lines = append(lines, c.T("CentreServices"))
 		for _, s := range ce.Services {
@@ -173,7 +173,7 @@ func (f *Feature) sendCentreCard(ctx context.Context, c *bot.Ctx, ce *lessons.Ce
 	if err := c.ReplyLong(ctx, centreCard(c, ce, sample)); err != nil {
 		return err
 	}
-	title := ce.Name.In(c.Lang)
+	title := c.Content(ce.Name)
 	if sample && !strings.Contains(title, c.T("SampleWord")) {
 		title += " (" + c.T("SampleWord") + ")"
 	}
