@@ -38,7 +38,7 @@ func TestEventsListTrackFirstAndPersian(t *testing.T) {
 
 	h.Send(maryam, "/events")
 	list := h.Last(maryam).Plain
-	for _, want := range []string{"رویدادهای پیش رو", "بازارچهٔ مشاغل خانگی", "نشست والدین", "یکشنبه ۱۵ آذر ۱۴۰۵، ساعت ۱۸:۳۰",
+	for _, want := range []string{"رویدادهای پیش‌رو", "بازارچهٔ مشاغل خانگی", "نشست والدین", "یکشنبه ۱۵ آذر ۱۴۰۵، ساعت ۱۸:۳۰",
 		"ظرفیت نامحدود", "۴۰ جای خالی از ۴۰"} {
 		if !strings.Contains(list, want) {
 			t.Errorf("/events = %q; lacks %q", list, want)
@@ -72,7 +72,7 @@ func TestEventsListTrackFirstAndPersian(t *testing.T) {
 	_ = parents
 
 	h.Send(maryam, "/help")
-	if got := h.Last(maryam).Plain; !strings.Contains(got, "/events — رویدادهای پیش رو") {
+	if got := h.Last(maryam).Plain; !strings.Contains(got, "/events — رویدادهای پیش‌رو") {
 		t.Errorf("/help does not mention /events: %q", got)
 	}
 
