@@ -1,10 +1,15 @@
 package app_test
 
 import (
+	"crypto/rand"
+	"encoding/base64"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tavan7/tavan/bot/app/apptest"
+	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/bot/tgsim"
 )
 
@@ -180,4 +185,44 @@ func joined(msgs []tgsim.Message) string {
 		parts = append(parts, m.Plain)
 	}
 	return strings.Join(parts, "\n")
+}
+
+// TestEventCopyOneInWords: the first place of a waitlist is «نفر اولِ», and an unlimited event's count
+// reads «ثبت‌نام: ۰ (ظرفیت نامحدود)».
+func TestEventCopyOneInWords(t *testing.T) {
+	h := apptest.New(t, nil)
+	maryam, reza, admin := apptest.Maryam, apptest.Reza, apptest.Admin
+	for _, u := range []tgsim.User{maryam, reza, admin} {
+		h.Onboard(u, "fa", "home")
+	}
+	full := addEvent(t, h, "کارگاه یک‌نفره", 1)
+	open := addEvent(t, h, "بازارچهٔ بی‌سقف", 0)
+	id := strconv.FormatInt(full.ID, 10)
+	h.PressForged(reza, h.Last(reza), "1|evr|"+id)
+	if got := h.PressForged(maryam, h.Last(maryam), "1|evr|"+id); !strings.Contains(got, "نفر اولِ فهرست انتظار") {
+		t.Errorf("the first on the waitlist was told %q; want «نفر اولِ فهرست انتظار»", got)
+	}
+	h.PressForged(admin, h.Last(admin), "1|eva|"+strconv.FormatInt(open.ID, 10))
+	if got := h.Last(admin).Plain; !strings.Contains(got, "ثبت‌نام: ۰ (ظرفیت نامحدود)") {
+		t.Errorf("an unlimited event's card for admins: %q; want «ثبت‌نام: ۰ (ظرفیت نامحدود)»", got)
+	}
+}
+
+func addEvent(t *testing.T, h *apptest.Harness, title string, capacity int) *store.Event {
+	t.Helper()
+	buf := make([]byte, 16)
+	if _, err := rand.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(buf) // a door code, as the events wizard makes one
+	e := &store.Event{
+		Title: title, Capacity: capacity, Token: token,
+		Start: time.Date(2026, 12, 6, 18, 30, 0, 0, apptest.Tehran),
+		End:   time.Date(2026, 12, 6, 20, 30, 0, 0, apptest.Tehran),
+		Place: store.Place{Name: "خانهٔ کارآفرینی", Address: "اصفهان، چهارباغ"},
+	}
+	if err := h.DB.Update(func(tx *store.Tx) error { return tx.CreateEvent(e) }); err != nil {
+		t.Fatal(err)
+	}
+	return e
 }
