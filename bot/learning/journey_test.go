@@ -2,9 +2,11 @@ package learning_test
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/tavan7/tavan/bot/app"
 	"github.com/tavan7/tavan/bot/app/apptest"
@@ -173,4 +175,43 @@ func (h *harness) statsText(u tgsim.User) string {
 		parts = append(parts, m.Plain)
 	}
 	return strings.Join(parts, "\n")
+}
+
+// TestReviewNoteOnlyWhenMissed: the end of a review says «you will see the ones you missed tomorrow»
+// only when one was missed.
+func TestReviewNoteOnlyWhenMissed(t *testing.T) {
+	h := newHarness(t, func(c *app.Config) { c.Learning.QuizMode = "buttons" })
+	h.Onboard(maryam, "fa", "home")
+	l := apptest.EmbeddedCatalog(t).Lesson("home-business-02")
+	h.PressForged(maryam, h.Last(maryam), cb("open", l.ID))
+	h.Press(maryam, h.Last(maryam), "آزمون")
+	h.answerButtonQuiz(maryam, l, map[int]bool{1: true})
+
+	answerReview := func(right bool) string {
+		h.Send(maryam, "/review")
+		for range 20 {
+			q := h.Last(maryam)
+			if len(q.InlineKeyboard) == 0 {
+				return q.Plain
+			}
+			_, args, _ := parseCallback(q.InlineKeyboard[0][0].CallbackData)
+			ql := apptest.EmbeddedCatalog(t).Lesson(args[0])
+			n, _ := strconv.Atoi(args[1])
+			opt := ql.Quiz[n].Answer
+			if !right {
+				opt = (opt + 1) % len(ql.Quiz[n].Options)
+			}
+			h.PressData(maryam, q, cb("qa", args[0], args[1], strconv.Itoa(opt), "0"))
+		}
+		t.Fatal("the review did not end")
+		return ""
+	}
+	h.Clock.Advance(24 * time.Hour)
+	if got := answerReview(false); !strings.Contains(got, "فردا دوباره می‌بینید") {
+		t.Errorf("a review with a miss ends %q; want the «tomorrow» note", got)
+	}
+	h.Clock.Advance(24 * time.Hour)
+	if got := answerReview(true); strings.Contains(got, "فردا") || !strings.Contains(got, "درست پاسخ دادید") {
+		t.Errorf("a review without a miss ends %q; want no «tomorrow» note", got)
+	}
 }
