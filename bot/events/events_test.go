@@ -211,7 +211,7 @@ func TestWaitlistOfferExpiryAndPromotion(t *testing.T) {
 	id := evID(e)
 
 	h.attend(maryam, e)
-	if toast := h.attend(leila, e); !strings.Contains(toast, "نفر ۱ فهرست انتظار") {
+	if toast := h.attend(leila, e); !strings.Contains(toast, "نفر اولِ فهرست انتظار") {
 		t.Errorf("second RSVP at capacity 1: %q; want the waitlist", toast)
 	}
 	h.Clock.Advance(time.Minute)
