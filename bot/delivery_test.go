@@ -345,7 +345,7 @@ func TestFailuresAreRetriedThenDeadLettered(t *testing.T) {
 	}
 	// Not for learners.
 	h.Send(maryam, "/deadletters")
-	if got := h.Last(maryam).Plain; !strings.Contains(got, "این فرمان را نمی\u200cشناسم") {
+	if got := h.Last(maryam).Plain; !strings.Contains(got, "این فرمان را نمی\u200cشناسیم") {
 		t.Errorf("a learner's /deadletters got %q", got)
 	}
 	if ans := h.PressForged(maryam, h.Last(maryam), cb("dlr", "1")); !strings.Contains(ans, "این دکمه دیگر کار نمی\u200cکند") {

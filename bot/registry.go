@@ -43,7 +43,8 @@ type registry struct {
 	jobSkip    []func(j *store.Job) bool
 	lesson     LessonSender
 	opsRoutes  []opsRoute
-	opsPages   []opsRoute // OpsPage: routes that authenticate their own requests
+	opsPages   []opsRoute               // OpsPage: routes that authenticate their own requests
+	mainMenu   []ordered[mainMenuEntry] // mainmenu.go
 
 	settingsScreen HandlerFunc
 }

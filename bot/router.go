@@ -427,20 +427,19 @@ func HandleStaleButton(ctx context.Context, c *Ctx) error {
 	return c.Toast(ctx, c.T("ButtonExpired"), false)
 }
 
-// HandleUnknownCommand answers a command nobody registered.
+// HandleUnknownCommand answers a command nobody registered, with the main menu (mainmenu.go).
 func HandleUnknownCommand(ctx context.Context, c *Ctx) error {
-	_, err := c.Reply(ctx, c.T("UnknownCommand"), nil)
-	return err
+	return replyWithMainMenu(ctx, c, c.T("UnknownCommand"))
 }
 
-// HandleUnexpected answers stickers, media, or text the bot has no use for right now.
+// HandleUnexpected answers stickers, media, or text the bot has no use for right now (a stale step's
+// input included), with the main menu.
 func HandleUnexpected(ctx context.Context, c *Ctx) error {
 	id := "UnexpectedMedia"
 	if c.Update.Message.Text != "" {
 		id = "UnexpectedText"
 	}
-	_, err := c.Reply(ctx, c.T(id), nil)
-	return err
+	return replyWithMainMenu(ctx, c, c.T(id))
 }
 
 func (b *Bot) answerUserError(ctx context.Context, c *Ctx, ue *userError) {

@@ -83,11 +83,11 @@ func (v Voice) Duration(minutes int) string {
 	h, m := minutes/60, minutes%60
 	switch {
 	case h == 0:
-		return v.T("DurationMinutes", "Minutes", v.Num(m))
+		return v.T("DurationMinutes", "Minutes", v.Count(m))
 	case m == 0:
-		return v.T("DurationHours", "Hours", v.Num(h))
+		return v.T("DurationHours", "Hours", v.Count(h))
 	}
-	return v.T("DurationHoursMinutes", "Hours", v.Num(h), "Minutes", v.Num(m))
+	return v.T("DurationHoursMinutes", "Hours", v.Count(h), "Minutes", v.Count(m))
 }
 
 // ProgressBar draws ▰▰▰▱▱ ۶۰٪ in the reader's digits.

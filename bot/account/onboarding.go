@@ -49,7 +49,11 @@ func (f *Feature) handleStart(ctx context.Context, c *bot.Ctx) error {
 		return err
 	}
 	if c.User.Onboarded {
-		_, err := c.Reply(ctx, c.T("WelcomeBack", "Name", tghtml.Escape(c.User.FirstName)), nil)
+		var markup any
+		if kb := c.MainMenu(); kb != nil {
+			markup = *kb
+		}
+		_, err := c.Reply(ctx, c.T("WelcomeBack", "Name", tghtml.Escape(c.User.FirstName)), markup)
 		return err
 	}
 	text := c.T("Welcome", "Name", tghtml.Escape(c.User.FirstName)) + "\n\n" + c.T("ChooseLanguage")
@@ -184,10 +188,15 @@ func (f *Feature) saveDailyTime(ctx context.Context, c *bot.Ctx, minute int, mod
 	return c.Menu(ctx, c.T("OnboardingDone", "Summary", f.settingsSummary(c)), f.afterOnboardingKeyboard(c))
 }
 
+// afterOnboardingKeyboard is the clear next step: the main menu's first entry (the first lesson), then
+// the settings.
 func (f *Feature) afterOnboardingKeyboard(c *bot.Ctx) *tgbotapi.InlineKeyboardMarkup {
-	kb := tgbotapi.NewInlineKeyboardMarkup(tgbotapi.NewInlineKeyboardRow(
-		bot.ActSettings.Button(c.T("SettingsButton"), "menu"),
-	))
+	var rows [][]tgbotapi.InlineKeyboardButton
+	if next := f.MainMenuButtons(c); len(next) > 0 {
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(next[0]))
+	}
+	rows = append(rows, tgbotapi.NewInlineKeyboardRow(bot.ActSettings.Button(c.T("SettingsButton"), "menu")))
+	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
 	return &kb
 }
 

@@ -1,6 +1,7 @@
 package account_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -132,11 +133,11 @@ func TestUnknownCommandAndGarbage(t *testing.T) {
 		act  func()
 		want string // "" = no reply expected
 	}{
-		{"unknown command", func() { h.Sim.SendText(apptest.Maryam, "/frobnicate") }, "این فرمان را نمی‌شناسم"},
-		{"command for another bot", func() { h.Sim.SendText(apptest.Maryam, "/help@some_other_bot") }, "متوجه نشدم"},
+		{"unknown command", func() { h.Sim.SendText(apptest.Maryam, "/frobnicate") }, "این فرمان را نمی‌شناسیم"},
+		{"command for another bot", func() { h.Sim.SendText(apptest.Maryam, "/help@some_other_bot") }, "متوجه نشدیم"},
 		{"sticker", func() { h.Sim.SendMedia(apptest.Maryam, apptest.StickerMedia()) }, "فقط متن و دکمه‌ها"},
-		{"emoji only", func() { h.Sim.SendText(apptest.Maryam, "😀😀😀") }, "متوجه نشدم"},
-		{"4096 characters", func() { h.Sim.SendText(apptest.Maryam, strings.Repeat("آ", 4096)) }, "متوجه نشدم"},
+		{"emoji only", func() { h.Sim.SendText(apptest.Maryam, "😀😀😀") }, "متوجه نشدیم"},
+		{"4096 characters", func() { h.Sim.SendText(apptest.Maryam, strings.Repeat("آ", 4096)) }, "متوجه نشدیم"},
 		{"edited message", func() { h.Sim.EditUserMessage(apptest.Maryam, greeting.ID, "سلام دوباره") }, ""},
 		{"channel post", func() { h.Sim.ChannelPost(-100123, "خبر") }, ""},
 	}
@@ -153,6 +154,11 @@ func TestUnknownCommandAndGarbage(t *testing.T) {
 			}
 			if got := h.Last(apptest.Maryam).Plain; h.Count(apptest.Maryam) != before+1 || !strings.Contains(got, tt.want) {
 				t.Errorf("reply %q; want one reply containing %q", got, tt.want)
+			}
+			// She has not opened a lesson yet: the menu's first entry starts the first one.
+			want := append([]string{"▶️ شروع اولین درس"}, mainMenuFa[1:]...)
+			if got := h.Last(apptest.Maryam).ButtonTexts(); !slices.Equal(got, want) {
+				t.Errorf("reply's buttons %q; want the main menu %q", got, want)
 			}
 		})
 	}

@@ -44,6 +44,7 @@ func Register(b *bot.Bot) (*Feature, error) {
 
 	// help.go
 	r.Command("help", f.handleHelp)
+	f.MainMenu(90, "help", func(c *bot.Ctx) string { return c.T("MainMenuHelp") })
 
 	f.MenuCommand(bot.Learners, "settings", 130)
 	f.MenuCommand(bot.Learners, "language", 140)

@@ -78,7 +78,7 @@ func TestRelayEveryMediaBothWays(t *testing.T) {
 	}
 	// A relayed message is not a step's input nor an unknown text: nothing else answered.
 	for _, m := range h.Sim.BotMessages(maryam.ID) {
-		if strings.Contains(m.Plain, "متوجه نشدم") || strings.Contains(m.Plain, "فقط متن و دکمه") {
+		if strings.Contains(m.Plain, "متوجه نشدیم") || strings.Contains(m.Plain, "فقط متن و دکمه") {
 			t.Errorf("the learner got %q during the session", m.Plain)
 		}
 	}

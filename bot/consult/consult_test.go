@@ -19,7 +19,7 @@ func TestConsultantInviteProfileAndAvailability(t *testing.T) {
 	// Consultant commands and buttons are unknown to anyone who is not a consultant.
 	for _, cmd := range []string{"/away", "/available", "/sessions", "/profile", "/report"} {
 		h.Send(maryam, cmd)
-		if got := h.Last(maryam).Plain; !strings.Contains(got, "این فرمان را نمی‌شناسم") {
+		if got := h.Last(maryam).Plain; !strings.Contains(got, "این فرمان را نمی‌شناسیم") {
 			t.Errorf("a learner's %s got %q; want the unknown-command reply", cmd, got)
 		}
 	}
@@ -31,7 +31,7 @@ func TestConsultantInviteProfileAndAvailability(t *testing.T) {
 	// Admin commands are unknown to everyone else.
 	for _, cmd := range []string{"/invite_consultant", "/consultants", "/consultations", "/bar 5", "/transcripts 30", "/transcript 1"} {
 		h.Send(maryam, cmd)
-		if got := h.Last(maryam).Plain; !strings.Contains(got, "این فرمان را نمی‌شناسم") {
+		if got := h.Last(maryam).Plain; !strings.Contains(got, "این فرمان را نمی‌شناسیم") {
 			t.Errorf("a learner's %s got %q; want the unknown-command reply", cmd, got)
 		}
 	}
@@ -582,8 +582,9 @@ func TestAdminSuspendsAndRemovesConsultant(t *testing.T) {
 	if h.isConsultant(amir) {
 		t.Error("removed consultant still stored")
 	}
+	h.Drain() // the notice of the removal first, so that the last message is the answer to /away
 	h.Send(amir, "/away")
-	if got := h.Last(amir).Plain; !strings.Contains(got, "این فرمان را نمی‌شناسم") {
+	if got := h.Last(amir).Plain; !strings.Contains(got, "این فرمان را نمی‌شناسیم") {
 		t.Errorf("a removed consultant's /away got %q", got)
 	}
 }

@@ -67,6 +67,7 @@ func Register(b *bot.Bot, o Options) (*Feature, error) {
 	// Learners.
 	r := f.Routes()
 	r.Command("consult", f.handleConsult)
+	f.MainMenu(40, "consult", func(c *bot.Ctx) string { return c.T("MainMenuConsult") })
 	r.Command("club", f.handleClubDirectory)
 	r.Command("end", f.handleEndCommand)
 	r.Callback(actTopic, f.handleConsultTopic)

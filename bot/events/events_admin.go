@@ -236,6 +236,8 @@ func (f *Feature) takeStep(c *bot.Ctx, step string, in stepInput, d *eventDraft,
 		}
 		day, err := persian.ParseJalaliDate(in.text, now)
 		switch {
+		case errors.Is(err, persian.ErrNoSuchMonth):
+			return "", c.Fail("DateNoSuchMonth")
 		case errors.Is(err, persian.ErrNoSuchDate):
 			return "", c.Fail("EvDateNoSuchDay", "Input", bot.Escape(bot.Truncate(in.text, 40)))
 		case err != nil:

@@ -151,7 +151,7 @@ func TestNonAdminCannotManageEvents(t *testing.T) {
 	h.Onboard(maryam, "fa", "home")
 	e := h.addEvent(nil)
 	for _, cmd := range []string{"/newevent", "/importevents", "/allevents"} {
-		h.expectReply(maryam, cmd, "این فرمان را نمی‌شناسم")
+		h.expectReply(maryam, cmd, "این فرمان را نمی‌شناسیم")
 	}
 	if u := h.User(maryam); u.Step != "" {
 		t.Errorf("a non-admin entered step %q", u.Step)

@@ -38,7 +38,7 @@ func TestEventsListTrackFirstAndPersian(t *testing.T) {
 
 	h.Send(maryam, "/events")
 	list := h.Last(maryam).Plain
-	for _, want := range []string{"رویدادهای پیش رو", "بازارچهٔ مشاغل خانگی", "نشست والدین", "یکشنبه ۱۵ آذر ۱۴۰۵، ساعت ۱۸:۳۰",
+	for _, want := range []string{"رویدادهای پیش‌رو", "بازارچهٔ مشاغل خانگی", "نشست والدین", "یکشنبه ۱۵ آذر ۱۴۰۵، ساعت ۱۸:۳۰",
 		"ظرفیت نامحدود", "۴۰ جای خالی از ۴۰"} {
 		if !strings.Contains(list, want) {
 			t.Errorf("/events = %q; lacks %q", list, want)
@@ -72,7 +72,7 @@ func TestEventsListTrackFirstAndPersian(t *testing.T) {
 	_ = parents
 
 	h.Send(maryam, "/help")
-	if got := h.Last(maryam).Plain; !strings.Contains(got, "/events — رویدادهای پیش رو") {
+	if got := h.Last(maryam).Plain; !strings.Contains(got, "/events — رویدادهای پیش‌رو") {
 		t.Errorf("/help does not mention /events: %q", got)
 	}
 
@@ -211,7 +211,7 @@ func TestWaitlistOfferExpiryAndPromotion(t *testing.T) {
 	id := evID(e)
 
 	h.attend(maryam, e)
-	if toast := h.attend(leila, e); !strings.Contains(toast, "نفر ۱ فهرست انتظار") {
+	if toast := h.attend(leila, e); !strings.Contains(toast, "نفر اولِ فهرست انتظار") {
 		t.Errorf("second RSVP at capacity 1: %q; want the waitlist", toast)
 	}
 	h.Clock.Advance(time.Minute)
@@ -234,7 +234,7 @@ func TestWaitlistOfferExpiryAndPromotion(t *testing.T) {
 	}
 	offers := h.queuedWith(leila.ID, "ev:"+id+":o")
 	if len(offers) != 1 || !strings.Contains(offers[0].Notice.Text, "یک جا برای شما خالی شد") ||
-		!strings.Contains(offers[0].Notice.Text, "پنجشنبه ۵ آذر ۱۴۰۵، ساعت ۲۲:۰۱") {
+		!strings.Contains(offers[0].Notice.Text, "پنج‌شنبه ۵ آذر ۱۴۰۵، ساعت ۲۲:۰۱") {
 		t.Fatalf("offer notices %+v", offers)
 	}
 	if kb := offers[0].Notice.Keyboard; kb == nil || kb.InlineKeyboard[0][0].CallbackData == nil || *kb.InlineKeyboard[0][0].CallbackData != cb("evo", id, "y") {

@@ -69,6 +69,7 @@ func Register(b *bot.Bot, opts Options) (*Feature, error) {
 	r.Callback(actEventNews, f.handleEventNews) // announce.go
 	r.Step(stepDoorLocation, f.handleDoorLocation)
 	f.MenuCommand(bot.Learners, "events", 30)
+	f.MainMenu(30, "events", func(c *bot.Ctx) string { return c.T("MainMenuEvents") })
 
 	// events_admin.go: the admins' side.
 	admin := f.Routes(bot.AdminOnly)

@@ -74,7 +74,7 @@ func (f *Feature) maybeCertify(tx *store.Tx, u *store.User, co *lessons.Course) 
 
 func (f *Feature) announceCertificate(ctx context.Context, c *bot.Ctx, co *lessons.Course, code string) error {
 	link := "https://t.me/" + f.Username + "?start=" + verifyPrefix + code
-	_, err := c.Reply(ctx, c.T("CertificateIssued", "Course", bot.Escape(co.Title.In(c.Lang)), "Code", code, "Link", bot.Escape(link)), nil)
+	_, err := c.Reply(ctx, c.T("CertificateIssued", "Course", bot.Escape(c.Content(co.Title)), "Code", code, "Link", bot.Escape(link)), nil)
 	return err
 }
 
@@ -125,7 +125,7 @@ func (f *Feature) verify(ctx context.Context, c *bot.Ctx, typed string) error {
 	}
 	course := cert.CourseID
 	if co := f.Content().Course(cert.CourseID); co != nil {
-		course = co.Title.In(c.Lang)
+		course = c.Content(co.Title)
 	}
 	_, err = c.Reply(ctx, c.T("VerifyOK", "Name", name, "Course", bot.Escape(course), "Date", c.Date(cert.Issued), "Code", code), nil)
 	return err

@@ -69,7 +69,7 @@ func (h *harness) answerPollQuiz(u tgsim.User, l *lessons.Lesson, wrong map[int]
 		if wrong[i] {
 			opt = (q.Answer + 1) % len(q.Options)
 		}
-		h.Sim.AnswerPoll(u, m.Poll.ID, []int{opt})
+		h.Sim.AnswerPoll(u, m.Poll.ID, []int{shownAt(h.T, m.Poll, q.OptionTexts("fa")[opt])})
 		h.Settle()
 	}
 }
@@ -154,4 +154,16 @@ func (h *harness) reviewAllRight(u tgsim.User, l *lessons.Lesson, qi int, tryTwi
 	}
 	h.T.Fatal("review did not end")
 	return seen
+}
+
+// shownAt is where an option's text is in a poll as shown (quizzes shuffle their options).
+func shownAt(tb testing.TB, p *tgsim.Poll, text string) int {
+	tb.Helper()
+	for i, o := range p.Options {
+		if o == text {
+			return i
+		}
+	}
+	tb.Fatalf("poll %q has no option %q", p.Question, text)
+	return -1
 }

@@ -61,9 +61,9 @@ func (f *Feature) handleCourses(ctx context.Context, c *bot.Ctx) error {
 		if done == len(co.Lessons) && done > 0 {
 			mark = "✅"
 		}
-		lines = append(lines, mark+" <b>"+bot.Escape(co.Title.In(c.Lang))+"</b> — "+c.OfTotal(done, len(co.Lessons)))
+		lines = append(lines, mark+" <b>"+bot.Escape(courseTitle(c.Voice, co))+"</b> — "+c.OfTotal(done, len(co.Lessons)))
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(
-			actCourse.Button(bot.Truncate(co.Title.In(c.Lang), 60), co.ID)))
+			actCourse.Button(bot.Truncate(courseTitle(c.Voice, co), 60), co.ID)))
 	}
 	if len(rows) == 0 {
 		return c.Menu(ctx, c.T("NoCourses"), nil)
@@ -98,7 +98,7 @@ func (f *Feature) handleCourse(ctx context.Context, c *bot.Ctx) error {
 	rows = append(rows, tgbotapi.NewInlineKeyboardRow(actCourses.Button(c.T("AllCoursesButton"))))
 	kb := tgbotapi.NewInlineKeyboardMarkup(rows...)
 
-	text := "<b>" + bot.Escape(co.Title.In(c.Lang)) + "</b>\n" + bot.Escape(co.Description.In(c.Lang)) + "\n\n" +
+	text := "<b>" + bot.Escape(courseTitle(c.Voice, co)) + "</b>\n" + bot.Escape(c.Content(co.Description)) + "\n\n" +
 		c.T("CourseProgress", "Progress", c.OfTotal(done, len(co.Lessons)), "Bar", c.ProgressBar(done, len(co.Lessons)))
 	if correct, total := courseScore(co, progress); total > 0 {
 		text += "\n" + c.T("CourseScore", "Correct", c.Num(correct), "Total", c.Num(total))
@@ -189,12 +189,6 @@ func (f *Feature) sendLesson(ctx context.Context, c *bot.Ctx, l *lessons.Lesson)
 			return nil
 		}
 		p.Opened = tx.Now()
-		if len(l.Quiz) == 0 {
-			// Nothing to answer: reaching the lesson is reaching its end.
-			if err := f.completeLesson(tx, u, l, &p); err != nil {
-				return err
-			}
-		}
 		if err := tx.PutProgress(u.ID, l.ID, p); err != nil {
 			return err
 		}
@@ -248,12 +242,14 @@ func (f *Feature) deliverLesson(ctx context.Context, chatID int64, v bot.Voice, 
 
 // lessonFooter is the line under a lesson: the course progress bar and the streak.
 func (f *Feature) lessonFooter(c bot.Voice, u *store.User, l *lessons.Lesson) string {
-	lang := c.Lang
 	pos := l.Index + 1
-	line := c.T("LessonPosition", "Course", bot.Escape(l.Course.Title.In(lang)), "Position", c.OfTotal(pos, len(l.Course.Lessons)),
+	line := c.T("LessonPosition", "Course", bot.Escape(c.Content(l.Course.Title)), "Position", c.OfTotal(pos, len(l.Course.Lessons)),
 		"Bar", c.ProgressBar(pos, len(l.Course.Lessons)), "Minutes", c.Num(l.Minutes))
 	if u.Streak > 1 {
-		line += "\n" + c.T("StreakLine", "Days", c.Num(u.Streak))
+		line += "\n" + c.N("StreakLine", u.Streak, "Days", c.Count(u.Streak))
+	}
+	if c.Lang == "en" && l.Title.EN == "" {
+		line += "\n" + c.T("LessonInPersian") // the text fell back to Persian
 	}
 	return line
 }
@@ -270,6 +266,8 @@ func (f *Feature) lessonKeyboard(v bot.Voice, l *lessons.Lesson) tgbotapi.Inline
 	var second []tgbotapi.InlineKeyboardButton
 	if len(l.Quiz) > 0 {
 		second = append(second, actQuiz.Button(t("QuizButton"), l.ID))
+	} else {
+		second = append(second, actFinish.Button(t("FinishLessonButton"), l.ID))
 	}
 	second = append(second, actCourse.Button(t("CourseMenuButton"), l.Course.ID))
 	var rows [][]tgbotapi.InlineKeyboardButton
@@ -278,4 +276,14 @@ func (f *Feature) lessonKeyboard(v bot.Voice, l *lessons.Lesson) tgbotapi.Inline
 	}
 	rows = append(rows, second)
 	return tgbotapi.NewInlineKeyboardMarkup(rows...)
+}
+
+// courseTitle is a course's title for the reader; to an English reader, a course whose lessons are not
+// all translated is marked «(in Persian)», once, even when its title is in English.
+func courseTitle(v bot.Voice, co *lessons.Course) string {
+	title := v.Content(co.Title)
+	if v.Lang == "en" && !co.Translated && co.Title.EN != "" {
+		title += " " + v.T("InPersianMark")
+	}
+	return title
 }

@@ -194,7 +194,7 @@ func TestContentReload(t *testing.T) {
 	}
 	h.Send(maryam, "/me")
 	h.Send(maryam, "/reload") // not an admin: exactly an unknown command
-	if got := h.Last(maryam).Plain; !strings.Contains(got, "این فرمان را نمی‌شناسم") {
+	if got := h.Last(maryam).Plain; !strings.Contains(got, "این فرمان را نمی‌شناسیم") {
 		t.Errorf("non-admin /reload answered %q", got)
 	}
 }

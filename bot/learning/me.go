@@ -32,7 +32,7 @@ func (f *Feature) handleMe(ctx context.Context, c *bot.Ctx) error {
 		if !started {
 			continue
 		}
-		line := "• <b>" + bot.Escape(co.Title.In(c.Lang)) + "</b> " + c.ProgressBar(done, len(co.Lessons))
+		line := "• <b>" + bot.Escape(c.Content(co.Title)) + "</b> " + c.ProgressBar(done, len(co.Lessons))
 		if correct, total := courseScore(co, progress); total > 0 {
 			line += " — " + c.T("CourseScore", "Correct", c.Num(correct), "Total", c.Num(total))
 		}
@@ -41,7 +41,7 @@ func (f *Feature) handleMe(ctx context.Context, c *bot.Ctx) error {
 	_ = f.Store.View(func(tx *store.Tx) error {
 		for _, co := range f.Content().Courses {
 			if code := tx.UserCertificate(u.ID, co.ID); code != "" {
-				certs = append(certs, "🎓 "+bot.Escape(co.Title.In(c.Lang))+": <code>"+code+"</code>")
+				certs = append(certs, "🎓 "+bot.Escape(c.Content(co.Title))+": <code>"+code+"</code>")
 			}
 		}
 		return nil

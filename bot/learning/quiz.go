@@ -3,8 +3,11 @@ package learning
 import (
 	"context"
 	"errors"
+	"fmt"
+	"hash/fnv"
 	"math"
 	"math/bits"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 
@@ -112,9 +115,9 @@ func (f *Feature) askQuestion(ctx context.Context, chatID int64, lang string, l 
 func (f *Feature) questionHeader(lang string, l *lessons.Lesson, qi, attempt int) string {
 	c := f.Voice(lang)
 	if attempt == 0 {
-		return c.T("ReviewQuestionHeader", "Lesson", bot.Escape(l.Title.In(lang)))
+		return c.T("ReviewQuestionHeader", "Lesson", bot.Escape(c.Content(l.Title)))
 	}
-	return c.T("QuizQuestionHeader", "N", c.Num(qi+1), "Total", c.Num(len(l.Quiz)), "Lesson", bot.Escape(l.Title.In(lang)))
+	return c.T("QuizQuestionHeader", "N", c.Num(qi+1), "Total", c.Num(len(l.Quiz)), "Lesson", bot.Escape(c.Content(l.Title)))
 }
 
 func (f *Feature) askPoll(ctx context.Context, chatID int64, lang string, l *lessons.Lesson, qi, attempt int) error {
@@ -122,12 +125,26 @@ func (f *Feature) askPoll(ctx context.Context, chatID int64, lang string, l *les
 	if _, err := f.SendText(ctx, chatID, f.questionHeader(lang, l, qi, attempt), nil); err != nil {
 		return err
 	}
-	poll := tgbotapi.NewPoll(chatID, q.Question.In(lang), q.OptionTexts(lang)...)
-	poll.Type = "quiz"
-	poll.IsAnonymous = false
-	poll.CorrectOptionID = int64(q.Answer)
-	poll.Explanation = q.Explanation.In(lang)
-	msg, err := f.Send(ctx, poll)
+	order := f.optionOrder(chatID, l, qi, attempt)
+	texts := q.OptionTexts(lang)
+	options := make([]map[string]string, len(order))
+	correct := 0
+	for shown, oi := range order {
+		options[shown] = map[string]string{"text": texts[oi]}
+		if oi == q.Answer {
+			correct = shown
+		}
+	}
+	// tgbotapi 5.5.1 knows only the older correct_option_id; Bot API 10 takes correct_option_ids.
+	p := tgbotapi.Params{"question": q.Question.In(lang), "type": "quiz", "is_anonymous": "false"}
+	if err := p.AddInterface("options", options); err != nil {
+		return err
+	}
+	if err := p.AddInterface("correct_option_ids", []int{correct}); err != nil {
+		return err
+	}
+	p.AddNonEmpty("explanation", q.Explanation.In(lang))
+	msg, err := f.SendParams(ctx, "sendPoll", chatID, p)
 	if err != nil {
 		return err
 	}
@@ -136,17 +153,31 @@ func (f *Feature) askPoll(ctx context.Context, chatID int64, lang string, l *les
 	}
 	return f.Store.Update(func(tx *store.Tx) error {
 		return tx.PutPoll(msg.Poll.ID, &store.PollRecord{
-			UserID: chatID, LessonID: l.ID, Question: qi, Attempt: attempt, Message: msg.MessageID,
+			UserID: chatID, LessonID: l.ID, Question: qi, Attempt: attempt, Message: msg.MessageID, Order: order,
 		})
 	})
+}
+
+// optionOrder is the order in which question qi's options are shown to a learner: order[shown] is the
+// option's index in the content. It changes with the learner, the attempt and (for a review) the day, so
+// "the second option" cannot be learned by heart; it is deterministic so that tests can follow it.
+func (f *Feature) optionOrder(userID int64, l *lessons.Lesson, qi, attempt int) []int {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d/%s/%d/%d", userID, l.ID, qi, attempt)
+	if attempt == 0 {
+		fmt.Fprintf(h, "/%s", store.DayString(f.LocalNow())) // a review: a new order each day
+	}
+	return rand.New(rand.NewPCG(h.Sum64(), uint64(qi))).Perm(len(l.Quiz[qi].Options))
 }
 
 func (f *Feature) askButtons(ctx context.Context, chatID int64, lang string, l *lessons.Lesson, qi, attempt int) error {
 	q := l.Quiz[qi]
 	var rows [][]tgbotapi.InlineKeyboardButton
-	for oi, o := range q.OptionTexts(lang) {
+	texts := q.OptionTexts(lang)
+	for _, oi := range f.optionOrder(chatID, l, qi, attempt) {
+		// The data names the option's index in the content, so the shown order needs no record.
 		data := actAnswer.Data(l.ID, strconv.Itoa(qi), strconv.Itoa(oi), strconv.Itoa(attempt))
-		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(bot.Truncate(o, 64), data)))
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(bot.Truncate(texts[oi], 64), data)))
 	}
 	text := f.questionHeader(lang, l, qi, attempt) + "\n\n" + bot.Escape(q.Question.In(lang))
 	_, err := f.SendText(ctx, chatID, text, tgbotapi.NewInlineKeyboardMarkup(rows...))
@@ -198,12 +229,13 @@ func (f *Feature) recordAnswer(tx *store.Tx, u *store.User, l *lessons.Lesson, q
 		out.score = bits.OnesCount32(p.Correct)
 		p.Best = max(p.Best, out.score)
 		out.passed = out.score >= f.passMark(len(l.Quiz))
+		// Only a passed quiz finishes the lesson: a failed attempt credits nothing.
 		if out.passed {
 			p.Passed = true
-		}
-		if p.Completed.IsZero() {
-			if err := f.completeLesson(tx, u, l, &p); err != nil {
-				return out, err
+			if p.Completed.IsZero() {
+				if err := f.completeLesson(tx, u, l, &p); err != nil {
+					return out, err
+				}
 			}
 		}
 		if err := tx.PutProgress(u.ID, l.ID, p); err != nil {
@@ -261,11 +293,18 @@ func (f *Feature) handlePollAnswer(ctx context.Context, c *bot.Ctx) error {
 			return err
 		}
 		l = f.Content().Lesson(rec.LessonID)
+		option := pa.OptionIDs[0]
+		if rec.Order != nil { // the options were shown shuffled: back to the content's index
+			if option < 0 || option >= len(rec.Order) {
+				return errNotOurs
+			}
+			option = rec.Order[option]
+		}
 		// A split lesson's old id finds its first replacement, whose questions are others: not this poll's.
-		if l == nil || l.ID != rec.LessonID || rec.Question >= len(l.Quiz) || pa.OptionIDs[0] >= len(l.Quiz[rec.Question].Options) {
+		if l == nil || l.ID != rec.LessonID || rec.Question >= len(l.Quiz) || option < 0 || option >= len(l.Quiz[rec.Question].Options) {
 			return errNotOurs // the lesson was removed or changed since the poll was sent
 		}
-		out, err = f.recordAnswer(tx, u, l, rec.Question, pa.OptionIDs[0], rec.Attempt)
+		out, err = f.recordAnswer(tx, u, l, rec.Question, option, rec.Attempt)
 		return err
 	})
 	switch {
@@ -355,10 +394,11 @@ func (f *Feature) afterAnswer(ctx context.Context, c *bot.Ctx, l *lessons.Lesson
 		text += "\n" + c.T("QuizPassed")
 	} else {
 		text += "\n" + c.T("QuizFailed", "Needed", c.Num(f.passMark(n)))
-		rows = append(rows, tgbotapi.NewInlineKeyboardRow(actQuiz.Button(c.T("RetryQuizButton"), l.ID)))
+		rows = append(rows, tgbotapi.NewInlineKeyboardRow(
+			actQuizReview.Button(c.T("QuizReviewButton"), l.ID), actQuiz.Button(c.T("RetryQuizButton"), l.ID)))
 	}
 	if c.User.Streak > 0 {
-		text += "\n" + c.T("StreakLine", "Days", c.Num(c.User.Streak))
+		text += "\n" + c.N("StreakLine", c.User.Streak, "Days", c.Count(c.User.Streak))
 	}
 	if next := l.Next(); next != nil {
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(actOpen.Button(c.T("NextLessonButton"), next.ID)))

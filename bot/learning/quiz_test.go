@@ -128,19 +128,40 @@ func TestButtonQuizModeAndFailedRetry(t *testing.T) {
 	if !strings.Contains(result.Plain, "1 right out of 3") || !strings.Contains(result.Plain, "at least 2") {
 		t.Fatalf("failed result %q", result.Plain)
 	}
-	// Pressing the old answer button again changes nothing.
+	// A failed quiz finishes nothing: no minutes, no lesson, no streak, no course progress.
 	before := h.User(john)
+	if before.MinutesLearned != 0 || before.LessonsCompleted != 0 || before.Streak != 0 {
+		t.Errorf("after a failed quiz: %d minutes, %d lessons, streak %d; want nothing credited", before.MinutesLearned, before.LessonsCompleted, before.Streak)
+	}
+	h.Send(john, "/me")
+	if got := h.Last(john).Plain; !strings.Contains(got, "Lessons completed: 0") || strings.Contains(got, "4 min") {
+		t.Errorf("/me after a failed quiz = %q; want no lesson and no time", got)
+	}
+	// Pressing the old answer button again changes nothing.
 	if got := h.PressForged(john, edited, cb("qa", l.ID, "0", "0", "1")); !strings.Contains(got, "already answered") {
 		t.Errorf("old quiz button answered %q", got)
 	}
-	h.Press(john, result, "Retry")
+	// The failed result offers the review of what was missed, and a retry.
+	h.Press(john, result, "Review the answers")
+	review := h.Last(john)
+	if !strings.Contains(review.Plain, l.Quiz[0].Question.EN) || !strings.Contains(review.Plain, l.Quiz[0].OptionTexts("en")[l.Quiz[0].Answer]) ||
+		strings.Contains(review.Plain, l.Quiz[2].Question.EN) {
+		t.Errorf("quiz review = %q; want the two missed questions with their right answers, not the third", review.Plain)
+	}
+	h.Press(john, review, "Retry")
 	h.answerButtonQuiz(john, l, nil)
 	if got := h.Last(john).Plain; !strings.Contains(got, "3 right out of 3") || !strings.Contains(got, "passed") {
 		t.Errorf("retry result %q", got)
 	}
 	after := h.User(john)
-	if after.MinutesLearned != before.MinutesLearned || after.LessonsCompleted != 1 {
-		t.Errorf("a retry credited the lesson again: %d→%d minutes, %d lessons", before.MinutesLearned, after.MinutesLearned, after.LessonsCompleted)
+	if after.MinutesLearned != l.Minutes || after.LessonsCompleted != 1 || after.Streak != 1 {
+		t.Errorf("after passing: %d minutes, %d lessons, streak %d; want %d, 1, 1", after.MinutesLearned, after.LessonsCompleted, after.Streak, l.Minutes)
+	}
+	// Passing again (the lesson's quiz button) credits nothing more.
+	h.PressForged(john, h.Last(john), cb("quiz", l.ID))
+	h.answerButtonQuiz(john, l, nil)
+	if again := h.User(john); again.MinutesLearned != l.Minutes || again.LessonsCompleted != 1 {
+		t.Errorf("a second pass credited the lesson again: %d minutes, %d lessons", again.MinutesLearned, again.LessonsCompleted)
 	}
 	h.Send(john, "/courses")
 	h.Press(john, h.Last(john), "Starting a home business")

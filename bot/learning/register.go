@@ -45,6 +45,8 @@ const (
 	actDays        bot.Action = "sd"      // sd|menu, sd|all, sd|nofri, sd|pick, sd|t|<weekday>
 	actZone        bot.Action = "tz"      // tz|menu, tz|<index into learnerZones>
 	actPause       bot.Action = "pause"   // pause|menu (the choices), pause|<days>, pause|off
+	actFinish      bot.Action = "fin"     // fin|<lesson>: a lesson without a quiz is finished
+	actQuizReview  bot.Action = "qrv"     // qrv|<lesson>: the questions missed in the last attempt
 )
 
 // settingsOrder places the schedule's row (days, zone, pause) on the settings screen.
@@ -69,6 +71,8 @@ func Register(b *bot.Bot, o Options) (*Feature, error) {
 	// quiz.go, review.go, certificate.go, me.go
 	r.Callback(actQuiz, f.handleQuiz)
 	r.Callback(actAnswer, f.handleButtonAnswer)
+	r.Callback(actFinish, f.handleFinish)
+	r.Callback(actQuizReview, f.handleQuizReview)
 	f.OnPollAnswer(f.handlePollAnswer)
 	r.Command("review", f.handleReview)
 	r.Command("verify", f.handleVerify)
@@ -92,10 +96,21 @@ func Register(b *bot.Bot, o Options) (*Feature, error) {
 	r.Callback(actPause, f.handlePauseChoice)
 	f.SettingsRow(settingsOrder, f.scheduleSettings)
 
+	// The main menu's first entry is the learner's next step; the onboarding's last screen offers it.
+	f.MainMenu(10, "today", func(c *bot.Ctx) string {
+		if c.User.CurrentLesson == "" {
+			return c.T("StartFirstLessonButton")
+		}
+		return c.T("MainMenuToday")
+	})
+	f.MainMenu(20, "courses", func(c *bot.Ctx) string { return c.T("MainMenuCourses") })
+
 	f.MenuCommand(bot.Learners, "today", 10)
 	f.MenuCommand(bot.Learners, "courses", 20)
 	f.MenuCommand(bot.Learners, "review", 40)
 	f.MenuCommand(bot.Learners, "me", 60)
+	f.MenuCommand(bot.Learners, "pause", 125)
+	f.MenuCommand(bot.Learners, "resume", 126)
 	f.MenuCommand(bot.Learners, "verify", 150)
 	return f, nil
 }

@@ -122,9 +122,32 @@ func (f *Feature) nextReview(ctx context.Context, c *bot.Ctx) error {
 		return err
 	}
 	if len(due) == 0 {
-		_, err := c.Reply(ctx, c.T("ReviewDone"), nil)
+		id := "ReviewDone"
+		if missed, err := f.missedToday(c.User.ID); err != nil {
+			return err
+		} else if missed {
+			id = "ReviewDoneMissed" // only then: "you will see the ones you missed tomorrow"
+		}
+		_, err := c.Reply(ctx, c.T(id), nil)
 		return err
 	}
 	l, qi := questionByID(f.Content(), due[0])
 	return f.askQuestion(ctx, c.ChatID, c.Lang, l, qi, 0)
+}
+
+// missedToday reports whether a question went back to the first box today: missed in today's review (or
+// quiz), so due again tomorrow.
+func (f *Feature) missedToday(userID int64) (bool, error) {
+	missed := false
+	err := f.Store.View(func(tx *store.Tx) error {
+		tomorrow := store.DayString(f.LocalNow().AddDate(0, 0, leitnerDays[1]))
+		for _, id := range tx.DueReviews(userID, tomorrow) {
+			if card, ok := tx.ReviewCard(userID, id); ok && card.Box == 1 && card.Due == tomorrow {
+				missed = true
+				break
+			}
+		}
+		return nil
+	})
+	return missed, err
 }

@@ -206,6 +206,9 @@ type plan struct {
 	notice bot.Notice
 	nudge  int // 1 or 2 when the notice is a nudge
 	lesson bool
+	// midLesson is the lesson the learner is in the middle of, when the notice says so instead of
+	// sending the lesson again (midlesson.go); a pushed lesson is recorded as opened.
+	midLesson string
 }
 
 // planAndCommit decides, for each learner of ids that slot accepts, between the daily lesson, a nudge
@@ -304,7 +307,11 @@ func (f *Feature) planChunk(tx *store.Tx, ids []int64, slot func(*store.User) (t
 					note = reviewNote{f.Texts.N(lang, "DailyReviews", len(due), "Count", f.Voice(lang).Num(len(due))), &kb}
 					notes[key] = note
 				}
-				p.notice.Text, p.notice.Keyboard = note.text, note.kb
+				if p.midLesson != "" {
+					p.notice = withReviewNote(p.notice, note)
+				} else {
+					p.notice.Text, p.notice.Keyboard = note.text, note.kb
+				}
 			}
 			if p.notice.LessonID == "" && p.notice.Text == "" {
 				continue // finished every lesson and nothing to review: nothing to send today
@@ -348,6 +355,11 @@ func (f *Feature) planFor(tx *store.Tx, u *store.User, progress map[string]store
 		}
 		n := bot.Notice{ChatID: u.ID, Bulk: true, Dedupe: "daily:" + strconv.FormatInt(u.ID, 10) + ":" + day}
 		if next != nil {
+			if p := progress[next.ID]; !p.Opened.IsZero() {
+				// Already sent or opened and not finished: where they stand, not the whole lesson again.
+				n.Text, n.Keyboard = f.midLessonMessage(u, next, p.Reminded)
+				return plan{user: u, notice: n, lesson: true, midLesson: next.ID}, true
+			}
 			n.LessonID = next.ID
 		}
 		return plan{user: u, notice: n, lesson: true}, true
@@ -397,6 +409,9 @@ func (f *Feature) commitPlans(plans []plan, extra func(*store.Tx) error) error {
 			}
 			if p.notice.LessonID != "" {
 				lessons++
+			}
+			if err := f.recordDaily(tx, p); err != nil {
+				return err
 			}
 		}
 		if lessons > 0 {

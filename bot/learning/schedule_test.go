@@ -24,7 +24,7 @@ func TestDailyLessonAtTheChosenMinute(t *testing.T) {
 		t.Fatalf("a message came before 08:00: %q", h.BotTexts(maryam)[before:])
 	}
 	h.At(tehranTime(2026, 11, 27, 8, 0))
-	if n := h.CountContaining(maryam, homeLesson); n != 1 {
+	if n := dailyMessages(h, maryam); n != 1 {
 		t.Fatalf("at 08:00 Maryam got %d lessons; want 1. Messages: %q", n, h.BotTexts(maryam)[before:])
 	}
 	// The same minute again (cron and a restart may both tick it): still one lesson.
@@ -32,7 +32,7 @@ func TestDailyLessonAtTheChosenMinute(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.Drain()
-	if n := h.CountContaining(maryam, homeLesson); n != 1 {
+	if n := dailyMessages(h, maryam); n != 1 {
 		t.Errorf("ticking 08:00 twice sent %d lessons; want 1", n)
 	}
 	var d store.DayStats
@@ -65,16 +65,16 @@ func TestDailyLessonFridaysAndMidnight(t *testing.T) {
 
 	// Friday 27 November 2026, 00:05: Reza's lesson, dated Friday.
 	h.At(tehranTime(2026, 11, 27, 0, 4))
-	if n := h.CountContaining(reza, homeLesson); n != 0 {
+	if n := dailyMessages(h, reza); n != 0 {
 		t.Fatalf("Reza got a lesson at 00:04")
 	}
 	h.At(tehranTime(2026, 11, 27, 0, 5))
-	if n := h.CountContaining(reza, homeLesson); n != 1 {
+	if n := dailyMessages(h, reza); n != 1 {
 		t.Fatalf("at 00:05 Reza got %d lessons; want 1 (his own time, quiet hours or not)", n)
 	}
 	// Friday 08:00: nothing for Maryam.
 	h.At(tehranTime(2026, 11, 27, 8, 0))
-	if n := h.CountContaining(maryam, homeLesson); n != 0 {
+	if n := dailyMessages(h, maryam); n != 0 {
 		t.Errorf("Maryam got a lesson on a Friday she skips")
 	}
 	// 08:00 in London is 11:30 in Tehran.
@@ -88,11 +88,11 @@ func TestDailyLessonFridaysAndMidnight(t *testing.T) {
 	}
 	// Saturday: Reza's next day starts at midnight, Maryam is back at 08:00.
 	h.At(tehranTime(2026, 11, 28, 0, 5))
-	if n := h.CountContaining(reza, homeLesson); n != 2 {
+	if n := dailyMessages(h, reza); n != 2 {
 		t.Errorf("after the second midnight Reza has %d lessons; want 2", n)
 	}
 	h.At(tehranTime(2026, 11, 28, 8, 0))
-	if n := h.CountContaining(maryam, homeLesson); n != 1 {
+	if n := dailyMessages(h, maryam); n != 1 {
 		t.Errorf("on Saturday Maryam has %d lessons; want 1", n)
 	}
 }
@@ -104,7 +104,7 @@ func TestChosenWeekdays(t *testing.T) {
 	h.Press(maryam, h.Last(maryam), "روزهای درس")
 	h.Press(maryam, h.Last(maryam), "انتخاب روزها")
 	// Keep Saturday and Monday only: remove the other five.
-	for _, day := range []string{"یکشنبه", "سه\u200cشنبه", "چهارشنبه", "پنجشنبه", "جمعه"} {
+	for _, day := range []string{"یکشنبه", "سه\u200cشنبه", "چهارشنبه", "پنج\u200cشنبه", "جمعه"} {
 		h.Press(maryam, h.Last(maryam), day)
 	}
 	want := uint8(1<<time.Saturday | 1<<time.Monday)
@@ -121,7 +121,7 @@ func TestChosenWeekdays(t *testing.T) {
 	h.At(tehranTime(2026, 11, 27, 8, 0)) // Friday
 	h.At(tehranTime(2026, 11, 28, 8, 0)) // Saturday
 	h.At(tehranTime(2026, 11, 29, 8, 0)) // Sunday
-	if n := h.CountContaining(maryam, homeLesson); n != 1 {
+	if n := dailyMessages(h, maryam); n != 1 {
 		t.Errorf("Saturday-only learner got %d lessons over Friday–Sunday; want 1", n)
 	}
 	// Settings show the choice.
@@ -146,11 +146,11 @@ func TestTimeZoneChoice(t *testing.T) {
 	// 08:00 in Berlin (UTC+1 in winter) is 10:30 in Tehran.
 	h.At(tehranTime(2026, 11, 27, 8, 0))
 	h.At(tehranTime(2026, 11, 27, 10, 29))
-	if n := h.CountContaining(maryam, homeLesson); n != 0 {
+	if n := dailyMessages(h, maryam); n != 0 {
 		t.Fatal("the lesson came at Tehran's 08:00, not Berlin's")
 	}
 	h.At(tehranTime(2026, 11, 27, 10, 30))
-	if n := h.CountContaining(maryam, homeLesson); n != 1 {
+	if n := dailyMessages(h, maryam); n != 1 {
 		t.Errorf("at 08:00 Berlin time Maryam got %d lessons; want 1", n)
 	}
 	for _, data := range []string{cb("tz", "99"), cb("tz", "-1"), cb("tz", "x"), cb("tz"), cb("sd", "t", "9"), cb("sd", "t"), cb("sd", "zz")} {
@@ -172,12 +172,12 @@ func TestCatchUpAfterDowntime(t *testing.T) {
 	h.Clock.Set(tehranTime(2026, 11, 27, 9, 30))
 	h.Start()
 	h.At(tehranTime(2026, 11, 27, 9, 30)) // the start-up tick may have done it already: either way once
-	if n := h.CountContaining(maryam, homeLesson); n != 1 {
+	if n := dailyMessages(h, maryam); n != 1 {
 		t.Fatalf("after downtime over 08:00 Maryam got %d lessons; want 1 (caught up)", n)
 	}
 	h.Restart()
 	h.At(tehranTime(2026, 11, 27, 9, 31))
-	if n := h.CountContaining(maryam, homeLesson); n != 1 {
+	if n := dailyMessages(h, maryam); n != 1 {
 		t.Errorf("a second restart sent the caught-up lesson again (%d)", n)
 	}
 
@@ -274,7 +274,7 @@ func TestNudgesThenSilence(t *testing.T) {
 	day(11, 27)
 	day(11, 28)
 	day(11, 29) // idle 2 days 22 hours at 08:00: still a lesson
-	if n := h.CountContaining(maryam, homeLesson); n != 3 {
+	if n := dailyMessages(h, maryam); n != 3 {
 		t.Fatalf("lessons while recently active: %d; want 3", n)
 	}
 	nudgesTo := func(u tgsim.User) []string {
@@ -293,8 +293,8 @@ func TestNudgesThenSilence(t *testing.T) {
 	}
 	nudges := func() []string { return nudgesTo(maryam) }
 	day(11, 30) // idle 3 days 22 hours: the first nudge instead of a lesson
-	if got := nudges(); len(got) != 1 || h.CountContaining(maryam, homeLesson) != 3 {
-		t.Fatalf("after 3 idle days: nudges %q, lessons %d; want one nudge and no new lesson", got, h.CountContaining(maryam, homeLesson))
+	if got := nudges(); len(got) != 1 || dailyMessages(h, maryam) != 3 {
+		t.Fatalf("after 3 idle days: nudges %q, lessons %d; want one nudge and no new lesson", got, dailyMessages(h, maryam))
 	}
 	for d := 1; d <= 3; d++ { // 1–3 December: silence
 		day(12, d)
@@ -310,13 +310,13 @@ func TestNudgesThenSilence(t *testing.T) {
 	for d := 5; d <= 12; d++ {
 		day(12, d)
 	}
-	if n := len(nudges()); n != 2 || h.CountContaining(maryam, homeLesson) != 3 {
-		t.Fatalf("after the last nudge: %d nudges, %d lessons; want silence", n, h.CountContaining(maryam, homeLesson))
+	if n := len(nudges()); n != 2 || dailyMessages(h, maryam) != 3 {
+		t.Fatalf("after the last nudge: %d nudges, %d lessons; want silence", n, dailyMessages(h, maryam))
 	}
 	// She comes back: lessons resume the next day.
 	h.Send(maryam, "/help")
 	h.At(tehranTime(2026, 12, 13, 8, 0))
-	if n := h.CountContaining(maryam, homeLesson); n != 4 {
+	if n := dailyMessages(h, maryam); n != 4 {
 		t.Errorf("after coming back: %d lessons; want the daily lesson again", n)
 	}
 
@@ -357,7 +357,7 @@ func TestPauseAndResume(t *testing.T) {
 		t.Fatalf("/pause ۲: %q", got)
 	}
 	h.At(tehranTime(2026, 11, 27, 8, 0))
-	if n := h.CountContaining(maryam, homeLesson); n != 0 {
+	if n := dailyMessages(h, maryam); n != 0 {
 		t.Fatal("a paused learner got the daily lesson")
 	}
 	h.Send(maryam, "/resume")
@@ -369,7 +369,7 @@ func TestPauseAndResume(t *testing.T) {
 		t.Errorf("/resume when not paused: %q", got)
 	}
 	h.At(tehranTime(2026, 11, 28, 8, 0))
-	if n := h.CountContaining(maryam, homeLesson); n != 1 {
+	if n := dailyMessages(h, maryam); n != 1 {
 		t.Errorf("after /resume: %d lessons; want 1", n)
 	}
 }
@@ -437,4 +437,10 @@ func TestSchedulerTickIsIndexed(t *testing.T) {
 			t.Fatalf("learner %d (09:00) got %d messages at 08:00", id, n)
 		}
 	}
+}
+
+// dailyMessages counts the daily messages about u's lesson: the lesson itself, or, once it was sent and
+// is not finished, the short «you are in the middle of it».
+func dailyMessages(h *harness, u tgsim.User) int {
+	return h.CountContaining(u, homeLesson) + h.CountContaining(u, "در میانهٔ درس") + h.CountContaining(u, "نیمه‌کاره مانده")
 }

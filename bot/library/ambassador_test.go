@@ -163,7 +163,7 @@ func TestReferralRefused(t *testing.T) {
 	if n := h.invited(maryam); n != 0 {
 		t.Errorf("self-invitation or an existing learner credited %d", n)
 	}
-	if got := h.Last(reza).Plain; !strings.Contains(got, "خوش برگشتید") {
+	if got := h.Last(reza).Plain; !strings.Contains(got, "دوباره خوش آمدید") {
 		t.Errorf("an existing learner's /start with a link: %q", got)
 	}
 	// Unknown and malformed codes: a normal welcome, no credit.
@@ -257,7 +257,7 @@ func TestLeaderboardAndOptOut(t *testing.T) {
 	}
 	// Learners cannot see it: it does not exist for them.
 	h.Send(maryam, "/leaderboard")
-	if got := h.Last(maryam).Plain; !strings.Contains(got, "این فرمان را نمی‌شناسم") {
+	if got := h.Last(maryam).Plain; !strings.Contains(got, "این فرمان را نمی‌شناسیم") {
 		t.Errorf("a learner's /leaderboard: %q", got)
 	}
 

@@ -70,7 +70,7 @@ func (f *Feature) sectionEntries(cat *lessons.Catalog, sec string) []entry {
 				search: append(f.tagNames(it.Tags), it.OriginalTitle, it.Author.FA, it.Author.EN, it.Summary.FA, it.Summary.EN,
 					it.Why.FA, it.Why.EN, f.Texts.T("fa", "Kind_"+it.Kind), f.Texts.T("en", "Kind_"+it.Kind)),
 				line: func(c *bot.Ctx) string {
-					return kindEmoji(it.Kind) + " <b>" + bot.Escape(it.Title.In(c.Lang)) + "</b> — " + bot.Escape(bot.Truncate(it.Author.In(c.Lang), 60))
+					return kindEmoji(it.Kind) + " <b>" + bot.Escape(c.Content(it.Title)) + "</b> — " + bot.Escape(bot.Truncate(c.Content(it.Author), 60))
 				},
 			})
 		}
@@ -80,7 +80,7 @@ func (f *Feature) sectionEntries(cat *lessons.Catalog, sec string) []entry {
 			out = append(out, entry{
 				id: r.ID, title: r.Title, tags: r.Tags,
 				search: append(f.tagNames(r.Tags), r.Description.FA, r.Description.EN),
-				line:   func(c *bot.Ctx) string { return "📝 <b>" + bot.Escape(r.Title.In(c.Lang)) + "</b>" },
+				line:   func(c *bot.Ctx) string { return "📝 <b>" + bot.Escape(c.Content(r.Title)) + "</b>" },
 			})
 		}
 	case secCentres:
@@ -93,7 +93,7 @@ func (f *Feature) sectionEntries(cat *lessons.Catalog, sec string) []entry {
 			out = append(out, entry{
 				id: ce.ID, title: ce.Name, kind: ce.Kind, search: texts, lat: ce.Lat, lon: ce.Lon,
 				line: func(c *bot.Ctx) string {
-					return "🏢 <b>" + bot.Escape(ce.Name.In(c.Lang)) + "</b> — " + c.T("CentreKind_"+ce.Kind)
+					return "🏢 <b>" + bot.Escape(c.Content(ce.Name)) + "</b> — " + c.T("CentreKind_"+ce.Kind)
 				},
 			})
 		}
@@ -104,7 +104,7 @@ func (f *Feature) sectionEntries(cat *lessons.Catalog, sec string) []entry {
 				id: s.ID, title: s.Title, tags: s.Tags,
 				search: append(f.tagNames(append([]string{s.Field.FA}, s.Tags...)), s.Field.FA, s.Field.EN, s.Body.FA, s.Body.EN),
 				line: func(c *bot.Ctx) string {
-					return "🌱 <b>" + bot.Escape(s.Title.In(c.Lang)) + "</b> — " + storyField(c, s)
+					return "🌱 <b>" + bot.Escape(c.Content(s.Title)) + "</b> — " + storyField(c, s)
 				},
 			})
 		}
@@ -331,7 +331,7 @@ func (f *Feature) renderView(c *bot.Ctx, res resolved) (string, *tgbotapi.Inline
 			}
 			lines = append(lines, line)
 			label := c.Num(n) + ". " + bot.Truncate(e.title.In(c.Lang), 40)
-			rows = append(rows, tgbotapi.NewInlineKeyboardRow(actSectionItem.Button(label, sec, e.id)))
+			rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(label, itemData(res.view, e.id))))
 		}
 		if res.pages() > 1 {
 			lines = append(lines, "", c.T("SecPageOf", "Page", c.Num(res.page+1), "Pages", c.Num(res.pages())))

@@ -165,3 +165,13 @@ func buttonData(m tgsim.Message, label string) string {
 	}
 	return ""
 }
+
+// card is an item's card: the message above the line that leads back to the list.
+func (h *harness) card(u tgsim.User) tgsim.Message {
+	h.T.Helper()
+	msgs := h.Sim.BotMessages(u.ID)
+	if len(msgs) < 2 || !msgs[len(msgs)-1].HasButton(buttonData(msgs[len(msgs)-1], "↩️")) {
+		h.T.Fatalf("the last message of chat %d is not the line back to the list", u.ID)
+	}
+	return msgs[len(msgs)-2]
+}

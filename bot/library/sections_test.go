@@ -25,10 +25,10 @@ func TestLibraryPagesInOneMessage(t *testing.T) {
 	if strings.Contains(list.Plain, "۶.") {
 		t.Errorf("page 1 shows a sixth item:\n%s", list.Plain)
 	}
-	if buttonData(list, "◀️ صفحهٔ") != "" {
+	if buttonData(list, "▶️ صفحهٔ") != "" {
 		t.Errorf("page 1 has a previous-page button: %q", list.ButtonTexts())
 	}
-	h.Press(maryam, list, "صفحهٔ ۲ ▶️")
+	h.Press(maryam, list, "صفحهٔ ۲ ◀️")
 	page2 := h.Last(maryam)
 	if page2.ID != list.ID || !page2.Edited {
 		t.Fatalf("the next-page button sent message %d; want message %d edited", page2.ID, list.ID)
@@ -38,12 +38,12 @@ func TestLibraryPagesInOneMessage(t *testing.T) {
 			t.Errorf("page 2 lacks %q:\n%s", want, page2.Plain)
 		}
 	}
-	h.Press(maryam, page2, "صفحهٔ ۳ ▶️")
+	h.Press(maryam, page2, "صفحهٔ ۳ ◀️")
 	page3 := h.Last(maryam)
-	if !strings.Contains(page3.Plain, "۱۲. 📘 کتاب طلایی") || buttonData(page3, "▶️") != "" {
+	if !strings.Contains(page3.Plain, "۱۲. 📘 کتاب طلایی") || buttonData(page3, "◀️") != "" {
 		t.Errorf("page 3 = %q with buttons %q; want item ۱۲ and no next button", page3.Plain, page3.ButtonTexts())
 	}
-	h.Press(maryam, page3, "◀️ صفحهٔ ۲")
+	h.Press(maryam, page3, "▶️ صفحهٔ ۲")
 	if got := h.Last(maryam); !strings.Contains(got.Plain, "صفحهٔ ۲ از ۳") {
 		t.Errorf("back to page 2: %q", got.Plain)
 	}
@@ -51,7 +51,7 @@ func TestLibraryPagesInOneMessage(t *testing.T) {
 		t.Errorf("browsing three pages left %d new bot messages; want the one list message", n)
 	}
 	// Item buttons carry ids, and a page out of range (the content shrank) shows the last page.
-	if d := buttonData(h.Last(maryam), "۶. کتاب آبی"); d != "1|si|lib|lib-06" {
+	if d := buttonData(h.Last(maryam), "۶. کتاب آبی"); d != "1|si|lib|lib-06|-|0|1" {
 		t.Errorf("item button data = %q", d)
 	}
 	h.PressForged(maryam, h.Last(maryam), "1|sv|lib|-|0|40")
@@ -192,14 +192,14 @@ func TestSearchResultsPageAndGoStale(t *testing.T) {
 	if !strings.Contains(prompt.Plain, "🔍 جست‌وجو: «کتاب»") || len(prompt.InlineKeyboard) != 0 {
 		t.Errorf("the prompt after the search = %q %q; want a record of the query without buttons", prompt.Plain, prompt.ButtonTexts())
 	}
-	h.Press(maryam, results, "صفحهٔ ۲ ▶️")
+	h.Press(maryam, results, "صفحهٔ ۲ ◀️")
 	if got := h.Last(maryam); got.ID != results.ID || !strings.Contains(got.Plain, "صفحهٔ ۲ از ۲") || !strings.Contains(got.Plain, "«کتاب»") {
 		t.Errorf("results page 2 = %q", got.Plain)
 	}
 	// A newer search makes the old results' buttons stale, with a clear answer.
 	searchLibrary(h, "پول")
 	old, _ := h.Sim.Message(maryam.ID, results.ID)
-	if ans := h.Press(maryam, old, "◀️ صفحهٔ ۱"); !strings.Contains(ans, "قدیمی") {
+	if ans := h.Press(maryam, old, "▶️ صفحهٔ ۱"); !strings.Contains(ans, "قدیمی") {
 		t.Errorf("a button of an old search answered %q", ans)
 	}
 }
@@ -251,7 +251,7 @@ func TestItemCards(t *testing.T) {
 	h.Send(maryam, "/library")
 	list := h.Last(maryam)
 	h.Press(maryam, list, "۱. راه‌اندازی")
-	card := h.Last(maryam)
+	card := h.card(maryam)
 	for _, want := range []string{"راه‌اندازی کسب‌وکار خانگی", "Home Business <Basics>", "✍️ نویسندهٔ یکم — ۲۰۱۹", "نوع: کتاب",
 		"خلاصهٔ کتاب اول", "چرا بخوانیم؟", "برای این‌که یاد بگیرید.", "دیدن در وب", "🏷 کسب‌وکار خانگی، راه‌اندازی"} {
 		if !strings.Contains(card.Plain, want) {
@@ -264,11 +264,20 @@ func TestItemCards(t *testing.T) {
 	if got := h.Last(maryam); got.ID == list.ID {
 		t.Errorf("the card replaced the list")
 	}
+	// Under the card, [back to the list]: it turns that line into the list again, the card stays.
+	backLine := h.Last(maryam)
+	h.Press(maryam, backLine, "بازگشت به فهرست")
+	if got, _ := h.Sim.Message(maryam.ID, backLine.ID); !strings.Contains(got.Plain, "۱. ") || got.EditCount == 0 {
+		t.Errorf("[back to the list] left %q; want the list in its place", got.Plain)
+	}
+	if got, _ := h.Sim.Message(maryam.ID, card.ID); got.Plain != card.Plain {
+		t.Errorf("going back changed the card to %q", got.Plain)
+	}
 
 	// Resource: the PDF as a document with its caption; uploaded once, then sent by file_id.
 	h.Send(maryam, "/resources")
 	h.Press(maryam, h.Last(maryam), "بوم کسب‌وکار")
-	doc := h.Last(maryam)
+	doc := h.card(maryam)
 	if doc.Kind != "document" || doc.File == nil || doc.File.Name != "canvas.pdf" || !doc.File.Uploaded {
 		t.Fatalf("resource = %+v; want canvas.pdf uploaded as a document", doc)
 	}
@@ -276,7 +285,7 @@ func TestItemCards(t *testing.T) {
 		t.Errorf("resource caption %q", doc.Plain)
 	}
 	h.Press(maryam, h.lastWith(maryam, "منابع رایگان"), "بوم کسب‌وکار")
-	again := h.Last(maryam)
+	again := h.card(maryam)
 	if again.File == nil || again.File.Uploaded || again.File.FileID != doc.File.FileID {
 		t.Errorf("second send of the resource: %+v; want the cached file_id %s", again.File, doc.File.FileID)
 	}
@@ -290,8 +299,8 @@ func TestItemCards(t *testing.T) {
 	n := h.Count(maryam)
 	h.Press(maryam, centres, "شتاب‌دهندهٔ چهارباغ")
 	got := h.since(maryam, n)
-	if len(got) != 2 {
-		t.Fatalf("a centre sent %d messages; want the card and the venue", len(got))
+	if len(got) != 3 || !strings.Contains(got[2].Plain, "موارد دیگر") {
+		t.Fatalf("a centre sent %d messages; want the card, the venue and the line back to the list", len(got))
 	}
 	for _, want := range []string{"شتاب‌دهندهٔ چهارباغ", "نوع: شتاب‌دهنده", "• کارگاه", "ساعت کار: شنبه تا چهارشنبه", "نشانی: نشانی نمونه", "دادهٔ نمونه"} {
 		if !strings.Contains(got[0].Plain, want) {

@@ -308,7 +308,7 @@ func etaFor(remaining int, rate float64) time.Duration {
 func (f *Feature) duration(lang string, d time.Duration) string {
 	switch {
 	case d < time.Minute:
-		return f.Texts.T(lang, "DurationSeconds", "N", f.number(lang, int(d.Seconds()+0.5)))
+		return f.Texts.T(lang, "LessThanAMinute") // not «۰ ثانیه»
 	case d < time.Hour:
 		return f.Texts.T(lang, "DurationMinutes", "Minutes", f.number(lang, int(d.Minutes()+0.5)))
 	}

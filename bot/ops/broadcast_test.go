@@ -101,7 +101,7 @@ func TestBroadcastIsForAdminsOnly(t *testing.T) {
 	h := newHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
 	h.Send(maryam, "/broadcast")
-	if got := h.Last(maryam).Plain; !strings.Contains(got, "این فرمان را نمی\u200cشناسم") {
+	if got := h.Last(maryam).Plain; !strings.Contains(got, "این فرمان را نمی\u200cشناسیم") {
 		t.Errorf("a learner's /broadcast got %q", got)
 	}
 	for _, data := range []string{cb("bca", "1", "all"), cb("bcs", "1"), cb("bcx", "1")} {

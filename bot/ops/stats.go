@@ -204,10 +204,10 @@ func decimal(c bot.Voice, f float64, prec int) string {
 // percent formats a percentage: two decimals, more when it is small but not zero (a young program is
 // at 0.0012% of ten million hours, and "0%" would hide that it moves).
 func percent(c bot.Voice, p float64) string {
-	prec := 2
 	if p > 0 && p < 0.01 {
-		prec = 4
+		return c.T("LessThanHundredthPercent") // not «۰٫۰۰۰۰٪», which reads as nothing at all
 	}
+	prec := 2
 	if p >= 100 || p == math.Trunc(p) {
 		prec = 0
 	}

@@ -1,6 +1,9 @@
 package persian
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Sentinel errors returned (wrapped) by the parsers, so callers can pick a localized reason with
 // errors.Is.
@@ -10,4 +13,6 @@ var (
 	ErrOutOfRange = errors.New("out of range")
 	ErrNotNumber  = errors.New("not a number")
 	ErrNoSuchDate = errors.New("no such date")
+	// ErrNoSuchMonth is a month outside 1–12; it is also an ErrNoSuchDate.
+	ErrNoSuchMonth = fmt.Errorf("month outside 1-12: %w", ErrNoSuchDate)
 )

@@ -31,6 +31,9 @@ func ToJalali(t time.Time) (y, m, d int) {
 // DST gap at midnight (Iran's clocks used to jump at 00:00). Like time.Date it panics if loc is nil.
 // The error wraps ErrNoSuchDate when the date does not exist or its year is outside 1210–1629.
 func FromJalali(y, m, d int, loc *time.Location) (time.Time, error) {
+	if m < 1 || m > 12 {
+		return time.Time{}, fmt.Errorf("jalali date %d/%02d/%02d: %w", y, m, d, ErrNoSuchMonth)
+	}
 	if d < 1 || d > DaysInJalaliMonth(y, m) {
 		return time.Time{}, fmt.Errorf("jalali date %d/%02d/%02d: %w", y, m, d, ErrNoSuchDate)
 	}

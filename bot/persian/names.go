@@ -2,9 +2,9 @@ package persian
 
 import "time"
 
-// weekdays is indexed by time.Weekday (Sunday first). Only سه‌شنبه needs a ZWNJ: ه would otherwise
-// join the ش; یکشنبه and پنجشنبه are written joined.
-var weekdays = [...]string{"یکشنبه", "دوشنبه", "سه\u200cشنبه", "چهارشنبه", "پنجشنبه", "جمعه", "شنبه"}
+// weekdays is indexed by time.Weekday (Sunday first). سه‌شنبه needs a ZWNJ (ه would otherwise
+// join the ش), and the glossary writes پنج‌شنبه with one too; یکشنبه is written joined.
+var weekdays = [...]string{"یکشنبه", "دوشنبه", "سه\u200cشنبه", "چهارشنبه", "پنج\u200cشنبه", "جمعه", "شنبه"}
 
 var months = [...]string{
 	"فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",

@@ -15,7 +15,7 @@ func TestWeekdayName(t *testing.T) {
 		{time.Monday, "دوشنبه"},
 		{time.Tuesday, "سه\u200cشنبه"},
 		{time.Wednesday, "چهارشنبه"},
-		{time.Thursday, "پنجشنبه"},
+		{time.Thursday, "پنج\u200cشنبه"},
 		{time.Friday, "جمعه"},
 		{-1, ""},
 		{7, ""},

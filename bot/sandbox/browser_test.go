@@ -71,8 +71,8 @@ func TestBrowserRendersEverythingTheBotSends(t *testing.T) {
 	formatted.ParseMode = tgbotapi.ModeHTML
 	formatted.ReplyMarkup = tgbotapi.NewInlineKeyboardMarkup(
 		tgbotapi.NewInlineKeyboardRow(
-			tgbotapi.NewInlineKeyboardButtonData("⬅️ درس قبل", "1|open|a"),
-			tgbotapi.NewInlineKeyboardButtonData("درس بعد ➡️", "1|open|b"),
+			tgbotapi.NewInlineKeyboardButtonData("➡️ درس قبل", "1|open|a"),
+			tgbotapi.NewInlineKeyboardButtonData("درس بعد ⬅️", "1|open|b"),
 		),
 		tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonURL("🔗 دعوت از دوست", "https://t.me/tavan_sandbox_bot?start=ref_101")),
 	)

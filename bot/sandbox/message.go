@@ -127,8 +127,8 @@ func (s *Server) view(m tgsim.Message, viewer int64) messageJSON {
 		s.mu.Lock()
 		pj.Chosen = slices.Clone(s.votes[p.ID][viewer])
 		s.mu.Unlock()
-		if p.Type == "quiz" && (len(pj.Chosen) > 0 || p.Closed) {
-			c := p.CorrectOptionID
+		if p.Type == "quiz" && len(p.CorrectOptionIDs) > 0 && (len(pj.Chosen) > 0 || p.Closed) {
+			c := p.CorrectOptionIDs[0] // the bot's quizzes have one right answer
 			pj.Correct = &c
 			pj.Explanation = p.Explanation
 		}

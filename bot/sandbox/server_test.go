@@ -535,11 +535,11 @@ func TestQuizPollAnsweredThroughTheAPI(t *testing.T) {
 		}
 	}
 	var answered message
-	body := fmt.Sprintf(`{"user":101,"poll_id":%q,"options":[%d]}`, poll.Poll.ID, poll.Poll.CorrectOptionID)
+	body := fmt.Sprintf(`{"user":101,"poll_id":%q,"options":[%d]}`, poll.Poll.ID, poll.Poll.CorrectOptionIDs[0])
 	if code := e.call("POST", "/api/poll", body, &answered); code != 200 {
 		t.Fatalf("answer the quiz: status %d", code)
 	}
-	if p := answered.Poll; p == nil || len(p.Chosen) != 1 || p.Correct == nil || *p.Correct != poll.Poll.CorrectOptionID || p.Explanation == "" {
+	if p := answered.Poll; p == nil || len(p.Chosen) != 1 || p.Correct == nil || *p.Correct != poll.Poll.CorrectOptionIDs[0] || p.Explanation == "" {
 		t.Errorf("after answering, the poll reads %+v; want the choice, the right answer and the explanation", p)
 	}
 	e.settle()

@@ -17,6 +17,8 @@ type LessonProgress struct {
 	Correct  uint32 `json:"ok,omitempty"`   // bit i: question i answered correctly in this attempt
 	Best     int    `json:"best,omitempty"` // most correct answers in one finished attempt
 	Passed   bool   `json:"pass,omitempty"`
+
+	Reminded int `json:"rem,omitempty"` // daily messages that found the learner in the middle of this lesson
 }
 
 func progressKey(userID int64, lessonID string) []byte {

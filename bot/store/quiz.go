@@ -14,6 +14,7 @@ type PollRecord struct {
 	Attempt  int    `json:"a,omitempty"` // lesson quiz attempt; 0 for a review question
 	Answered bool   `json:"done,omitempty"`
 	Message  int    `json:"m,omitempty"` // the poll's message id, to stop it
+	Order    []int  `json:"o,omitempty"` // Order[shown] is the option's index in the content; nil: as in the content
 }
 
 // pollRetention is how long a quiz poll is remembered: long enough to ignore late or repeated answers.

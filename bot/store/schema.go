@@ -60,6 +60,7 @@ var migrations = []func(*bolt.Tx) error{
 	// catalog's replacement map, which the store cannot read: the learning feature runs
 	// DB.CarryOverSplits with it at every start, and it carries each replaced lesson once (splits.go).
 	func(*bolt.Tx) error { return nil },
+	revokeFailedQuizCompletions, // 4 → 5: a failed quiz no longer finishes a lesson (migrate_failed_quizzes.go)
 }
 
 // SchemaVersion is the version a database has after Open.

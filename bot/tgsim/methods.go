@@ -5,6 +5,7 @@ import (
 	"math"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -359,21 +360,27 @@ func (s *Server) sendPoll(c *call) (any, *apiError) {
 		if p.multiple {
 			return nil, badRequest("quiz poll can't allow multiple answers")
 		}
-		correct := -1
+		// Bot API 10: correct_option_ids, a monotonically increasing list (several right answers are
+		// possible); the older correct_option_id, which tgbotapi 5.5.1 sends, is still accepted.
+		var correct []int
 		if c.has("correct_option_ids") {
-			var ids []int
-			if err := c.json("correct_option_ids", &ids); err != nil || len(ids) != 1 {
-				return nil, badRequest("quiz poll must have exactly one correct option")
+			if err := c.json("correct_option_ids", &correct); err != nil || len(correct) == 0 {
+				return nil, badRequest("can't parse correct_option_ids JSON array")
 			}
-			correct = ids[0]
 		} else if c.has("correct_option_id") {
-			var err error
-			if correct, err = strconv.Atoi(strings.TrimSpace(c.str("correct_option_id"))); err != nil {
-				correct = -1
+			id, err := strconv.Atoi(strings.TrimSpace(c.str("correct_option_id")))
+			if err != nil {
+				id = -1
 			}
+			correct = []int{id}
 		}
-		if correct < 0 || correct >= len(opts) {
-			return nil, badRequest("wrong correct_option_id specified")
+		if len(correct) == 0 {
+			return nil, badRequest("quiz poll must have a correct option")
+		}
+		for i, id := range correct {
+			if id < 0 || id >= len(opts) || i > 0 && id <= correct[i-1] {
+				return nil, badRequest("wrong correct_option_ids specified")
+			}
 		}
 		p.correct = correct
 		ex, e := s.format(c, "explanation", "explanation_parse_mode", "explanation_entities", 200, false)
@@ -451,7 +458,7 @@ func (s *Server) cloneContent(src *record, r *record) {
 		s.nextPoll++
 		np := &pollState{id: strconv.FormatInt(5_000_000_000_000_000_000+int64(s.nextPoll), 10),
 			question: p.question, options: append([]string(nil), p.options...), votes: make([]int, len(p.options)),
-			typ: p.typ, multiple: p.multiple, correct: p.correct, explanation: p.explanation,
+			typ: p.typ, multiple: p.multiple, correct: slices.Clone(p.correct), explanation: p.explanation,
 			anonymous: p.anonymous, voters: map[int64][]int{}}
 		r.poll = np
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"mime"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -58,7 +59,7 @@ type pollState struct {
 	votes       []int
 	typ         string
 	multiple    bool
-	correct     int
+	correct     []int // quiz only: the right options, increasing
 	explanation string
 	anonymous   bool
 	closed      bool
@@ -91,7 +92,7 @@ func (p *pollState) export() *Poll {
 		Votes:                 append([]int(nil), p.votes...),
 		Type:                  p.typ,
 		AllowsMultipleAnswers: p.multiple,
-		CorrectOptionID:       p.correct,
+		CorrectOptionIDs:      slices.Clone(p.correct),
 		Explanation:           p.explanation,
 		IsAnonymous:           p.anonymous,
 		Closed:                p.closed,
@@ -304,8 +305,9 @@ type wireFile struct {
 }
 
 type wirePollOption struct {
-	Text       string `json:"text"`
-	VoterCount int    `json:"voter_count"`
+	PersistentID string `json:"persistent_id"`
+	Text         string `json:"text"`
+	VoterCount   int    `json:"voter_count"`
 }
 
 type wirePoll struct {
@@ -317,7 +319,9 @@ type wirePoll struct {
 	IsAnonymous           bool             `json:"is_anonymous"`
 	Type                  string           `json:"type"`
 	AllowsMultipleAnswers bool             `json:"allows_multiple_answers"`
-	CorrectOptionID       *int             `json:"correct_option_id,omitempty"`
+	AllowsRevoting        bool             `json:"allows_revoting"`
+	MembersOnly           bool             `json:"members_only"`
+	CorrectOptionIDs      []int            `json:"correct_option_ids,omitempty"`
 	Explanation           string           `json:"explanation,omitempty"`
 }
 
@@ -386,18 +390,18 @@ func wireChatOf(ch *chat) wireChat {
 
 func wirePollOf(p *pollState) *wirePoll {
 	w := &wirePoll{ID: p.id, Question: p.question, IsClosed: p.closed, IsAnonymous: p.anonymous,
-		Type: p.typ, AllowsMultipleAnswers: p.multiple, Explanation: p.explanation}
+		Type: p.typ, AllowsMultipleAnswers: p.multiple, Explanation: p.explanation,
+		AllowsRevoting: p.typ != "quiz"} // revoting is the default for regular polls only
 	voters := map[int64]bool{}
 	for id := range p.voters {
 		voters[id] = true
 	}
 	w.TotalVoterCount = len(voters)
 	for i, o := range p.options {
-		w.Options = append(w.Options, wirePollOption{Text: o, VoterCount: p.votes[i]})
+		w.Options = append(w.Options, wirePollOption{PersistentID: strconv.Itoa(i), Text: o, VoterCount: p.votes[i]})
 	}
 	if p.typ == "quiz" {
-		c := p.correct
-		w.CorrectOptionID = &c
+		w.CorrectOptionIDs = slices.Clone(p.correct)
 	}
 	return w
 }

@@ -32,7 +32,7 @@ type Poll struct {
 	Votes                 []int  // voter count per option
 	Type                  string // "regular" or "quiz"
 	AllowsMultipleAnswers bool
-	CorrectOptionID       int // quiz only
+	CorrectOptionIDs      []int // quiz only: the right options
 	Explanation           string
 	IsAnonymous           bool
 	Closed                bool
