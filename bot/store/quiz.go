@@ -47,10 +47,9 @@ func (tx *Tx) PutPoll(pollID string, p *PollRecord) error {
 	return b.Put([]byte(pollID), v)
 }
 
-// PrunePolls forgets quiz polls older than the retention, oldest first; it returns how many.
+// PrunePolls forgets every quiz poll older than the retention, oldest first, in chunks; it returns how many.
 func (db *DB) PrunePolls() (int, error) {
-	n := 0
-	err := db.Update(func(tx *Tx) error {
+	return db.pruneInChunks(func(tx *Tx) (int, error) {
 		cutoff := string(encodeTime(tx.now.Add(-pollRetention)))
 		times := tx.tx.Bucket(bucketPollTimes)
 		var keys [][]byte
@@ -60,16 +59,11 @@ func (db *DB) PrunePolls() (int, error) {
 		}
 		for _, k := range keys {
 			if err := tx.tx.Bucket(bucketPolls).Delete(k[8:]); err != nil {
-				return err
-			}
-			if err := times.Delete(k); err != nil {
-				return err
+				return 0, err
 			}
 		}
-		n = len(keys)
-		return nil
+		return len(keys), deleteKeys(times, keys)
 	})
-	return n, err
 }
 
 // ReviewCard is one question in a learner's Leitner schedule.
