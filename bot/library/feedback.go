@@ -29,7 +29,7 @@ var errTooMuchFeedback = errors.New("feedback: daily limit reached")
 
 const (
 	maxFeedbackChars  = 3000 // UTF-16 units, so the admins' notice with its header stays under 4096
-	maxFeedbackPerDay = 20 // per day in the program's zone
+	maxFeedbackPerDay = 20   // per day in the program's zone
 	floodFeedback     = "feedback"
 )
 

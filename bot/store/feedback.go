@@ -57,4 +57,3 @@ func (tx *Tx) Feedback(userID int64, id uint64) (*Feedback, error) {
 	}
 	return &f, nil
 }
-

@@ -148,4 +148,3 @@ func TestEachInviterGroups(t *testing.T) {
 		t.Errorf("EachInviter: order %v, groups %v", order, got)
 	}
 }
-
