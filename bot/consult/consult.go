@@ -742,6 +742,10 @@ func (f *Feature) handleTake(ctx context.Context, c *bot.Ctx, me *store.Consulta
 			// Session numbers are sequential: only a consultant the request was offered to may claim it.
 			return c.Fail("ButtonExpired")
 		}
+		// Again inside the transaction: a suspension may have committed since the handler read me.
+		if k, err := tx.Consultant(u.ID); err != nil || k.Status == store.ConsultantSuspended || !k.ProfileDone {
+			return c.Fail("ConsCannotTake")
+		}
 		rec, err = tx.ClaimConsultation(id, u.ID)
 		if errors.Is(err, store.ErrTaken) {
 			outcome = "taken"
