@@ -100,6 +100,15 @@ func (db *DB) PruneDeadLetters() (int, error) {
 	})
 }
 
+// migrateErasureIndexes builds the indexes that let DeleteUser and the expiry find a user's dead letters
+// and quiz polls.
+func migrateErasureIndexes(tx *bolt.Tx) error {
+	if err := migrateDeadLetterIndexes(tx); err != nil {
+		return err
+	}
+	return migratePollUsers(tx)
+}
+
 // migrateDeadLetterIndexes indexes the dead letters stored before the indexes existed; their time is
 // taken as their job's creation.
 func migrateDeadLetterIndexes(tx *bolt.Tx) error {

@@ -57,3 +57,28 @@ func TestPruneClearsBacklogsLargerThanAChunk(t *testing.T) {
 		t.Errorf("HandledCount() = %d after pruning; want the 1 recent id", n)
 	}
 }
+
+// /deleteme erases the learner's quiz poll records (found by the soak test: they named the learner until
+// they expired 14 days later).
+func TestDeleteUserErasesPollRecords(t *testing.T) {
+	db := mustOpen(t)
+	db.Update(func(tx *Tx) error {
+		tx.PutPoll("mine", &PollRecord{UserID: 4})
+		return tx.PutPoll("theirs", &PollRecord{UserID: 5})
+	})
+	if err := db.Update(func(tx *Tx) error { return tx.DeleteUser(4) }); err != nil {
+		t.Fatal(err)
+	}
+	db.View(func(tx *Tx) error {
+		if _, err := tx.Poll("mine"); err != ErrNotFound {
+			t.Errorf("a deleted learner's poll record = %v; want it gone", err)
+		}
+		if _, err := tx.Poll("theirs"); err != nil {
+			t.Errorf("another learner's poll record: %v", err)
+		}
+		return nil
+	})
+	if _, err := db.PrunePolls(); err != nil {
+		t.Fatal(err)
+	}
+}

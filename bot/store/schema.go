@@ -56,7 +56,7 @@ var migrations = []func(*bolt.Tx) error{
 	func(*bolt.Tx) error { return nil }, // 0 → 1: initial buckets, created below
 	rebuildFigures,                      // 1 → 2: running totals and activity indexes for /stats (figures.go)
 	migrateDeliveryIndexes,              // 2 → 3: zones in use and the last-activity index (delivery.go)
-	migrateDeadLetterIndexes,            // 3 → 4: dead letters by chat and by time (deadletters.go)
+	migrateErasureIndexes,               // 3 → 4: dead letters by chat and time, polls by user (deadletters.go, quiz.go)
 }
 
 // SchemaVersion is the version a database has after Open.

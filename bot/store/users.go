@@ -197,6 +197,9 @@ func (tx *Tx) DeleteUser(id int64) error {
 	if err := tx.dropDeadLetters(id); err != nil {
 		return err
 	}
+	if err := tx.deleteUserPolls(id); err != nil {
+		return err
+	}
 	prefix := itob(id)
 	for _, name := range append(append([][]byte{}, userBuckets...), registeredPerUser...) {
 		if err := deletePrefix(tx.tx.Bucket(name), prefix); err != nil {
