@@ -316,15 +316,17 @@ func (b *Bot) StatsSections(tx *store.Tx, v Voice, now time.Time) ([]string, err
 	return blocks, nil
 }
 
-// Table is an export's rows; UserIDs holds the learner of each row (for filtering), when there is one.
-type Table struct {
-	Header  []string
-	Rows    [][]string
-	UserIDs []int64
+// ExportWriter receives an export while it is read: the header once, then each row with the learner it
+// is about (0: about no one; rows about a learner who deleted their data are dropped). Rows go straight
+// from the store's cursor to the file, so an export of any size takes bounded memory. An error from Row
+// (the file passed a size limit, the client went away) must end the export and be returned as is.
+type ExportWriter interface {
+	Header(cols []string) error
+	Row(userID int64, cells []string) error
 }
 
-// ExportFunc builds an export in lang inside tx.
-type ExportFunc func(tx *store.Tx, lang string) (Table, error)
+// ExportFunc writes an export in lang, read inside tx, to w.
+type ExportFunc func(tx *store.Tx, lang string, w ExportWriter) error
 
 // Export offers an export kind (/export, GET /export/{kind}).
 func (b *Bot) Export(kind string, fn ExportFunc) {

@@ -66,6 +66,9 @@ func (f *Feature) offerTimeout() time.Duration { return orDefault(f.opts.OfferTi
 func (f *Feature) idleTimeout() time.Duration  { return orDefault(f.opts.IdleTimeout, 24*time.Hour) }
 func (f *Feature) sweepEvery() time.Duration   { return orDefault(f.opts.SweepEvery, time.Minute) }
 
+// floodConsult names the daily request counter (store.AddFlood), kept outside the erasable buckets.
+const floodConsult = "consult"
+
 func (f *Feature) dailyLimit() int {
 	if f.opts.DailyLimit > 0 {
 		return f.opts.DailyLimit
@@ -198,15 +201,16 @@ func (f *Feature) handleConsult(ctx context.Context, c *bot.Ctx) error {
 	var (
 		barred, isConsultant bool
 		rec                  *store.Consultation
-		today                store.ClubLearner
+		asked                int // requests made today
 	)
 	if err := f.Store.View(func(tx *store.Tx) error {
 		barred = tx.Barred(c.User.ID)
 		_, err := tx.Consultant(c.User.ID)
 		isConsultant = err == nil
-		today = tx.ClubLearner(c.User.ID)
-		if today.Current != 0 {
-			if r, err := tx.Consultation(today.Current); err == nil && r.Live() {
+		cl := tx.ClubLearner(c.User.ID)
+		asked = tx.FloodCount(floodConsult, store.DayString(tx.Now().In(f.Location)), c.User.ID)
+		if cl.Current != 0 {
+			if r, err := tx.Consultation(cl.Current); err == nil && r.Live() {
 				rec = r
 			}
 		}
@@ -223,7 +227,7 @@ func (f *Feature) handleConsult(ctx context.Context, c *bot.Ctx) error {
 		return f.showOpenSession(ctx, c, rec)
 	case isConsultant:
 		return c.Fail("ConsConsultantsDontAsk")
-	case today.Day == store.DayString(f.LocalNow()) && today.Count >= f.dailyLimit():
+	case asked >= f.dailyLimit():
 		return c.Fail("ConsDailyLimit", "Limit", c.Num(f.dailyLimit()))
 	}
 	return c.Menu(ctx, c.T("ConsIntro"), f.topicKeyboard(c.Voice))
@@ -314,13 +318,11 @@ func (f *Feature) handleQuestion(ctx context.Context, c *bot.Ctx) error {
 	if err := c.Apply(func(tx *store.Tx, u *store.User) error {
 		id, refusal = 0, ""
 		cl := tx.ClubLearner(u.ID)
-		if today := store.DayString(tx.Now().In(f.Location)); cl.Day != today {
-			cl.Day, cl.Count = today, 0
-		}
+		today := store.DayString(tx.Now().In(f.Location))
 		switch {
 		case tx.Barred(u.ID):
 			refusal = "ConsBarred"
-		case cl.Count >= f.dailyLimit():
+		case tx.FloodCount(floodConsult, today, u.ID) >= f.dailyLimit():
 			refusal = "ConsDailyLimit"
 		case cl.Current != 0:
 			if r, err := tx.Consultation(cl.Current); err == nil && r.Live() {
@@ -331,7 +333,9 @@ func (f *Feature) handleQuestion(ctx context.Context, c *bot.Ctx) error {
 			u.Step, u.StepData = "", ""
 			return nil
 		}
-		cl.Count++
+		if _, err := tx.AddFlood(floodConsult, today, u.ID); err != nil {
+			return err
+		}
 		rec := &store.Consultation{LearnerID: u.ID, Topic: topic, QuestionMsg: m.MessageID, Status: store.ConsultWaiting}
 		if err := tx.AddConsultation(rec); err != nil {
 			return err
@@ -742,6 +746,10 @@ func (f *Feature) handleTake(ctx context.Context, c *bot.Ctx, me *store.Consulta
 		if r.LearnerID == u.ID || !r.Offered(u.ID) {
 			// Session numbers are sequential: only a consultant the request was offered to may claim it.
 			return c.Fail("ButtonExpired")
+		}
+		// Again inside the transaction: a suspension may have committed since the handler read me.
+		if k, err := tx.Consultant(u.ID); err != nil || k.Status == store.ConsultantSuspended || !k.ProfileDone {
+			return c.Fail("ConsCannotTake")
 		}
 		rec, err = tx.ClaimConsultation(id, u.ID)
 		if errors.Is(err, store.ErrTaken) {

@@ -225,6 +225,10 @@ func (f *Feature) handleConsultantAdminButton(ctx context.Context, c *bot.Ctx) e
 	return f.showConsultantList(ctx, c, 0, id)
 }
 
+// closedByAdmin is Consultation.ClosedBy for a session an admin ended (a suspension, a bar): its consultant
+// may no longer write a summary or report about it.
+const closedByAdmin = "admin"
+
 // closeSessionsOf ends a consultant's open sessions (suspension, removal); their learners hear it through
 // the outbox.
 func (f *Feature) closeSessionsOf(tx *store.Tx, k *store.Consultant) error {
@@ -239,7 +243,7 @@ func (f *Feature) closeSessionsOf(tx *store.Tx, k *store.Consultant) error {
 		if rec.Status != store.ConsultOpen {
 			continue
 		}
-		if err := f.closeConsultation(tx, rec, "admin"); err != nil {
+		if err := f.closeConsultation(tx, rec, closedByAdmin); err != nil {
 			return err
 		}
 		lc := f.Voice(langOf(tx, rec.LearnerID))
@@ -300,7 +304,7 @@ func (f *Feature) barLearner(ctx context.Context, c *bot.Ctx, id int64) error {
 			if rec, err := tx.Consultation(cl.Current); err == nil {
 				switch rec.Status {
 				case store.ConsultWaiting:
-					rec.Status, rec.Closed, rec.ClosedBy = store.ConsultCancelled, tx.Now(), "admin"
+					rec.Status, rec.Closed, rec.ClosedBy = store.ConsultCancelled, tx.Now(), closedByAdmin
 					if err := tx.PutConsultation(rec); err != nil {
 						return err
 					}
@@ -310,7 +314,7 @@ func (f *Feature) barLearner(ctx context.Context, c *bot.Ctx, id int64) error {
 					}
 					withdrawn = rec
 				case store.ConsultOpen:
-					if err := f.closeConsultation(tx, rec, "admin"); err != nil {
+					if err := f.closeConsultation(tx, rec, closedByAdmin); err != nil {
 						return err
 					}
 					kc := f.Voice(langOf(tx, rec.ConsultantID))

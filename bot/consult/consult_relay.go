@@ -651,6 +651,20 @@ func (f *Feature) handleTypedComment(ctx context.Context, c *bot.Ctx) error {
 
 // ---- Summary ----
 
+// afterSessionRefusal is why the consultant of rec may no longer write about it (a summary that reaches
+// the learner, an abuse report), read in the transaction that would act: the consultant was suspended or
+// removed, or an admin closed the session. "" when they may. The buttons stay in old chats and callback
+// data can be forged, so the check cannot rely on the buttons having been taken away.
+func afterSessionRefusal(tx *store.Tx, rec *store.Consultation) string {
+	if k, err := tx.Consultant(rec.ConsultantID); err != nil || k.Status == store.ConsultantSuspended {
+		return "ConsSuspendedNoWrite"
+	}
+	if rec.ClosedBy == closedByAdmin {
+		return "ConsClosedByAdminNoWrite"
+	}
+	return ""
+}
+
 func (f *Feature) handleSummaryButton(ctx context.Context, c *bot.Ctx, me *store.Consultant) error {
 	if len(c.Data) != 2 || (c.Data[1] != "w" && c.Data[1] != "s") {
 		return bot.HandleStaleButton(ctx, c)
@@ -667,6 +681,9 @@ func (f *Feature) handleSummaryButton(ctx context.Context, c *bot.Ctx, me *store
 		}
 		if rec.SummarySent {
 			return c.Fail("ConsSummaryAlreadySent")
+		}
+		if refusal := afterSessionRefusal(tx, rec); refusal != "" {
+			return c.Fail(refusal)
 		}
 		if write {
 			u.Step, u.StepData = stepConsSummary, idArg(id)
@@ -693,16 +710,20 @@ func (f *Feature) handleTypedSummary(ctx context.Context, c *bot.Ctx, me *store.
 	}
 	id, _ := parseID(c.User.StepData)
 	var (
-		rec   *store.Consultation
-		lLang string
-		sent  bool
+		rec     *store.Consultation
+		lLang   string
+		sent    bool
+		refusal string
 	)
 	if err := c.Apply(func(tx *store.Tx, u *store.User) error {
 		u.Step, u.StepData = "", ""
-		sent = false
+		sent, refusal = false, ""
 		var err error
 		rec, err = tx.Consultation(id)
 		if err != nil || rec.ConsultantID != u.ID || rec.SummarySent {
+			return nil
+		}
+		if refusal = afterSessionRefusal(tx, rec); refusal != "" {
 			return nil
 		}
 		rec.SummarySent, sent = true, true
@@ -710,6 +731,9 @@ func (f *Feature) handleTypedSummary(ctx context.Context, c *bot.Ctx, me *store.
 		return tx.PutConsultation(rec)
 	}); err != nil {
 		return err
+	}
+	if refusal != "" {
+		return c.Fail(refusal)
 	}
 	if !sent {
 		return c.Fail("ConsSummaryAlreadySent")
@@ -852,6 +876,9 @@ func (f *Feature) askReport(ctx context.Context, c *bot.Ctx, id uint64) error {
 		if err != nil || rec.ConsultantID != u.ID {
 			return c.Fail("ButtonExpired")
 		}
+		if refusal := afterSessionRefusal(tx, rec); refusal != "" {
+			return c.Fail(refusal)
+		}
 		u.Step, u.StepData = stepConsReport, idArg(id)
 		return nil
 	}); err != nil {
@@ -873,10 +900,14 @@ func (f *Feature) handleTypedReport(ctx context.Context, c *bot.Ctx, me *store.C
 		return c.Fail("ConsTooLong", "Max", c.Num(maxReportRunes))
 	}
 	id, _ := parseID(c.User.StepData)
+	refusal := ""
 	if err := c.Apply(func(tx *store.Tx, u *store.User) error {
-		u.Step, u.StepData = "", ""
+		u.Step, u.StepData, refusal = "", "", ""
 		rec, err := tx.Consultation(id)
 		if err != nil || rec.ConsultantID != u.ID {
+			return nil
+		}
+		if refusal = afterSessionRefusal(tx, rec); refusal != "" {
 			return nil
 		}
 		r := &store.AbuseReport{ConsultationID: id, ConsultantID: u.ID, LearnerID: rec.LearnerID, Reason: text}
@@ -901,6 +932,9 @@ func (f *Feature) handleTypedReport(ctx context.Context, c *bot.Ctx, me *store.C
 		return nil
 	}); err != nil {
 		return err
+	}
+	if refusal != "" {
+		return c.Fail(refusal)
 	}
 	_, err := c.Reply(ctx, c.T("ConsReportSent"), nil)
 	return err

@@ -703,3 +703,27 @@ func TestSweepLoop(t *testing.T) {
 		t.Error("with a negative SweepEvery the consult loop exists")
 	}
 }
+
+// /deleteme does not reset the daily request limit (issue 18: one account made 9 requests in a day by
+// deleting itself in between).
+func TestDailyLimitSurvivesDeleteMe(t *testing.T) {
+	h := clubHarness(t, func(c *app.Config) { c.Consult.DailyLimit = 2 })
+	h.makeConsultant(amir, "دکتر امیر", "marketing")
+	h.Onboard(maryam, "fa", "home")
+	for range 2 {
+		h.ask(maryam, "marketing", "پرسشی دربارهٔ بازاریابی در محله")
+		h.Press(maryam, h.Last(maryam), "پس گرفتن پرسش")
+	}
+	h.Send(maryam, "/deleteme")
+	h.Press(maryam, h.Last(maryam), "همه را پاک کن")
+	h.Onboard(maryam, "fa", "home")
+	h.Send(maryam, "/consult")
+	if got := h.Last(maryam).Plain; !strings.Contains(got, "سقف ۲ پرسش") {
+		t.Errorf("/consult after /deleteme on the same day answered %q; want the daily limit", got)
+	}
+	h.Clock.Advance(24 * time.Hour)
+	h.Send(maryam, "/consult")
+	if got := h.Last(maryam).Plain; !strings.Contains(got, "کدام موضوع") {
+		t.Errorf("the next day /consult answered %q; want the topics", got)
+	}
+}

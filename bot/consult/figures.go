@@ -83,12 +83,14 @@ func (f *Feature) openConsultations() (int, bool) {
 
 // exportConsultations: one row per consultation. The learner appears by id only, the consultant by the
 // display name learners see; what was said is never exported (transcripts stay in /transcript).
-func (f *Feature) exportConsultations(tx *store.Tx, lang string) (bot.Table, error) {
+func (f *Feature) exportConsultations(tx *store.Tx, lang string, w bot.ExportWriter) error {
 	v := f.Voice(lang)
-	t := bot.Table{Header: v.CSVHeader("CsvConsultationsHeader")}
+	if err := w.Header(v.CSVHeader("CsvConsultationsHeader")); err != nil {
+		return err
+	}
 	names := map[int64]string{}
 	_ = tx.EachConsultant(func(k *store.Consultant) error { names[k.ID] = k.Name; return nil })
-	err := tx.EachConsultation(func(c *store.Consultation) error {
+	return tx.EachConsultation(func(c *store.Consultation) error {
 		wait := ""
 		if !c.Claimed.IsZero() {
 			wait = strconv.Itoa(int(c.Claimed.Sub(c.Created).Round(time.Minute) / time.Minute))
@@ -97,16 +99,13 @@ func (f *Feature) exportConsultations(tx *store.Tx, lang string) (bot.Table, err
 		if c.Rating > 0 {
 			rating = strconv.Itoa(c.Rating)
 		}
-		t.Rows = append(t.Rows, []string{
+		return w.Row(c.LearnerID, []string{
 			strconv.FormatUint(c.ID, 10), strconv.FormatInt(c.LearnerID, 10),
 			v.T("ConsTopic_" + c.Topic), v.T("CsvConsultStatus_" + c.Status),
 			v.CSVTime(c.Created), v.CSVTime(c.Claimed), wait, names[c.ConsultantID],
 			strconv.Itoa(c.Relayed), v.CSVTime(c.Closed), c.ClosedBy, rating, c.Comment,
 		})
-		t.UserIDs = append(t.UserIDs, c.LearnerID)
-		return nil
 	})
-	return t, err
 }
 
 // big formats a count in the reader's digits with thousands separators (as the rest of /stats does).

@@ -32,6 +32,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -264,7 +265,15 @@ func (f *Feature) eventKeyboard(v voice, e *store.Event, mine *store.RSVP, full,
 
 // safeURL accepts the http(s) links Telegram takes in a URL button.
 func safeURL(s string) bool {
-	return (strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")) && len(s) <= 512 && !strings.ContainsAny(s, " \n\t<>\"")
+	return (strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")) && len(s) <= 512 &&
+		!strings.ContainsAny(s, " <>\"") && !hasControl(s, false)
+}
+
+// hasControl reports a control character (C0, DEL or C1) in s; multiline texts (descriptions) may hold
+// line feeds. Such characters never go into an event: a carriage return in an imported link once carried a
+// whole "BEGIN:VALARM" into calendar files (issue 18).
+func hasControl(s string, multiline bool) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) && !(multiline && r == '\n') })
 }
 
 // eventArg reads the event id of a button; ok is false for anything malformed.
@@ -1054,4 +1063,15 @@ func (f *Feature) meEventsLine(c *bot.Ctx) string {
 		return ""
 	}
 	return c.T("MeEvents", "Count", c.Num(n))
+}
+
+// stripControl drops control characters from text the bot did not ask for as such (a venue's title and
+// address, from the sender's client).
+func stripControl(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
 }

@@ -227,6 +227,9 @@ func (f *Feature) takeStep(c *bot.Ctx, step string, in stepInput, d *eventDraft,
 		if utf8.RuneCountInString(in.text) > maxTitleRunes {
 			return "", c.Fail("EvTitleTooLong", "Max", c.Num(maxTitleRunes))
 		}
+		if hasControl(in.text, false) {
+			return "", c.Fail("EvControlChar")
+		}
 		d.Title = in.text
 		return stepEvDate, nil
 
@@ -281,7 +284,7 @@ func (f *Feature) takeStep(c *bot.Ctx, step string, in stepInput, d *eventDraft,
 	case stepEvPlace:
 		switch {
 		case in.venue != nil:
-			d.Place = store.Place{Name: bot.Truncate(in.venue.Title, maxPlaceRunes), Address: bot.Truncate(in.venue.Address, maxPlaceRunes),
+			d.Place = store.Place{Name: bot.Truncate(stripControl(in.venue.Title), maxPlaceRunes), Address: bot.Truncate(stripControl(in.venue.Address), maxPlaceRunes),
 				Lat: in.venue.Location.Latitude, Lon: in.venue.Location.Longitude, HasGeo: true}
 		case in.location != nil:
 			d.Place = store.Place{Lat: in.location.Latitude, Lon: in.location.Longitude, HasGeo: true}
@@ -290,6 +293,8 @@ func (f *Feature) takeStep(c *bot.Ctx, step string, in stepInput, d *eventDraft,
 			return "", c.Fail("EvPlaceNeedTextOrLocation")
 		case utf8.RuneCountInString(in.text) > maxPlaceRunes:
 			return "", c.Fail("EvPlaceTooLong", "Max", c.Num(maxPlaceRunes))
+		case hasControl(in.text, true) || strings.Count(in.text, "\n") > 1:
+			return "", c.Fail("EvControlChar") // a link, or a name and an address: at most one line break
 		case strings.HasPrefix(in.text, "http://") || strings.HasPrefix(in.text, "https://"):
 			if !safeURL(in.text) {
 				return "", c.Fail("EvBadLink")
@@ -310,6 +315,9 @@ func (f *Feature) takeStep(c *bot.Ctx, step string, in stepInput, d *eventDraft,
 		}
 		if utf8.RuneCountInString(in.text) > maxPlaceRunes {
 			return "", c.Fail("EvPlaceTooLong", "Max", c.Num(maxPlaceRunes))
+		}
+		if hasControl(in.text, true) || strings.Count(in.text, "\n") > 1 {
+			return "", c.Fail("EvControlChar")
 		}
 		name, addr, _ := strings.Cut(in.text, "\n")
 		d.Place.Name, d.Place.Address = strings.TrimSpace(name), strings.TrimSpace(addr)
@@ -338,6 +346,9 @@ func (f *Feature) takeStep(c *bot.Ctx, step string, in stepInput, d *eventDraft,
 		}
 		if utf8.RuneCountInString(in.text) > maxDescriptionRunes {
 			return "", c.Fail("EvDescTooLong", "Max", c.Num(maxDescriptionRunes))
+		}
+		if hasControl(in.text, true) {
+			return "", c.Fail("EvControlChar")
 		}
 		d.Title = in.text // carries the new description to applyQuickEdit
 		if in.text == "-" {

@@ -111,6 +111,7 @@ func TestNewEventWizardBadInput(t *testing.T) {
 	if got := h.Last(adminUser).Plain; !strings.Contains(got, "به صورت متن") {
 		t.Errorf("a sticker as the title: %q", got)
 	}
+	h.expectReply(adminUser, "کارگاه\rحسابداری", "نویسه‌ای نامرئی") // issue 18: never into a calendar file
 	h.Send(adminUser, "کارگاه حسابداری")
 	steps := []struct {
 		name, input, want string
@@ -128,6 +129,7 @@ func TestNewEventWizardBadInput(t *testing.T) {
 		{"end equal to start", "۱۸:۰۰", "پایان باید بعد از شروع"},
 		{"end", "۱۹:۳۰", "مکان را بفرستید"},
 		{"broken link", "https://meet.example.com/a b", "این پیوند درست نیست"},
+		{"a link with a carriage return", "https://meet.example.com/a\rBEGIN:VALARM", "نویسه‌ای نامرئی"},
 		{"place", "سالن اجتماعات شهرداری", "ظرفیت چند نفر"},
 		{"capacity as words", "چهل", "با رقم بنویسید"},
 		{"negative capacity", "-۵", "از ۰ تا ۱۰۰٬۰۰۰"},

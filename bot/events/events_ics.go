@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/tavan7/tavan/bot/store"
@@ -97,7 +98,7 @@ func (f *Feature) eventICS(e *store.Event, lang string) []byte {
 	if e.Place.HasGeo {
 		w.line(fmt.Sprintf("GEO:%s;%s", strconv.FormatFloat(e.Place.Lat, 'f', 6, 64), strconv.FormatFloat(e.Place.Lon, 'f', 6, 64)))
 	}
-	if e.Place.Online != "" && safeURL(e.Place.Online) {
+	if e.Place.Online != "" && safeURL(e.Place.Online) { // safeURL refuses control characters: no line break
 		w.line("URL:" + e.Place.Online)
 	}
 	if cancelled {
@@ -149,7 +150,7 @@ func icsText(s string) string {
 			b.WriteString(`\n`)
 		case r == '\t':
 			b.WriteRune(r)
-		case r < 0x20 || r == 0x7f:
+		case unicode.IsControl(r): // C0, DEL and C1: never in a calendar file
 		default:
 			b.WriteRune(r)
 		}
@@ -160,7 +161,7 @@ func icsText(s string) string {
 // icsParam is a parameter value, quoted when it holds characters a bare one cannot.
 func icsParam(s string) string {
 	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == '"' {
+		if unicode.IsControl(r) || r == '"' {
 			return -1
 		}
 		return r

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 
 	ics "github.com/arran4/golang-ical"
@@ -20,6 +21,7 @@ func TestICSLineFoldingAndEscaping(t *testing.T) {
 		strings.Repeat("a", 74) + "آ" + strings.Repeat("b", 200),
 		"emoji 🎟🎟🎟🎟🎟🎟🎟🎟🎟🎟🎟🎟🎟🎟🎟🎟🎟🎟🎟🎟🎟🎟🎟🎟🎟🎟🎟🎟",
 		"\r\nwindows\r\nlines\x00\x07",
+		"c1\u0085next\u009bline",
 	}
 	for _, s := range tests {
 		checkICSRoundTrip(t, s)
@@ -47,7 +49,7 @@ func checkICSRoundTrip(t *testing.T, s string) {
 	}
 	want := strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(s)
 	want = strings.Map(func(r rune) rune {
-		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
+		if unicode.IsControl(r) && r != '\n' && r != '\t' {
 			return -1
 		}
 		return r

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	ics "github.com/arran4/golang-ical"
 
@@ -121,5 +122,33 @@ func TestEventICSOfOnlineEventInEnglish(t *testing.T) {
 		if p := ev.GetProperty(prop); p == nil || ics.FromText(p.Value) != want {
 			t.Errorf("%s = %+v; want %q", prop, p, want)
 		}
+	}
+}
+
+// An event stored before the import refused control characters (issue 18: an imported online link
+// "…\rBEGIN:VALARM…") still cannot break out of its property: the link is left out of URL, and the texts
+// are escaped.
+func TestICSKeepsControlCharactersOut(t *testing.T) {
+	h := newHarness(t, nil)
+	now := h.Clock.Now()
+	link := "https://meet.example.com/x\rBEGIN:VALARM\rACTION:AUDIO\rEND:VALARM"
+	e := &store.Event{ID: 3, Title: "عنوان\rBEGIN:VALARM", Start: now.Add(24 * time.Hour), End: now.Add(26 * time.Hour),
+		Place: store.Place{Online: link, Name: "سالن\u0085X-INJECTED:1"}, Created: now}
+	data := string(h.App.Events.EventICS(e, "fa"))
+	events.CheckICSLines(t, []byte(data))
+	alarms := 0
+	for _, line := range strings.Split(data, "\r\n") {
+		if line == "BEGIN:VALARM" {
+			alarms++
+		}
+		if strings.ContainsFunc(line, unicode.IsControl) {
+			t.Errorf("line %q holds a control character", line)
+		}
+		if strings.HasPrefix(line, "URL:") {
+			t.Errorf("an unsafe link became %q", line)
+		}
+	}
+	if alarms != 1 {
+		t.Errorf("%d VALARM components; want only the bot's own:\n%s", alarms, data)
 	}
 }

@@ -301,11 +301,17 @@ func buildEvent(r importRecord, now time.Time) (*store.Event, []importProblem) {
 	f := r.fields
 	text := func(name string, limit int, required bool) string {
 		v := f[name]
+		multiline := name == "description" || name == "description_en"
+		if multiline {
+			v = strings.ReplaceAll(v, "\r\n", "\n") // a spreadsheet's line breaks
+		}
 		switch {
 		case v == "" && required:
 			bad("EvImpRequired", "Field", name)
 		case utf8.RuneCountInString(v) > limit:
 			bad("EvImpTooLong", "Field", name, "Max", limit)
+		case hasControl(v, multiline):
+			bad("EvImpControlChar", "Field", name)
 		}
 		return v
 	}
@@ -352,7 +358,7 @@ func buildEvent(r importRecord, now time.Time) (*store.Event, []importProblem) {
 	}
 
 	// Where.
-	if e.Place.Online != "" && !safeURL(e.Place.Online) {
+	if e.Place.Online != "" && !hasControl(e.Place.Online, false) && !safeURL(e.Place.Online) {
 		bad("EvImpBadLink", "Value", e.Place.Online)
 	}
 	latS, lonS := f["lat"], f["lon"]

@@ -49,8 +49,12 @@ func TestParseImportProblems(t *testing.T) {
 			"وارونه,۱۴۰۵/۰۹/۱۶ ۱۸:۰۰,۱۷:۰۰,سالن,,,k4\n" +
 			"مسیر,۱۴۰۵/۰۹/۱۶ ۱۸:۰۰,۲۰:۰۰,سالن,,astronauts,k5\n" +
 			",۱۴۰۵/۰۹/۰۱ ۱۸:۰۰,۲۰:۰۰,,,,k1\n",
-			[]string{"3:EvImpNoSuchDate", "5:EvImpCapacity", "6:EvImpEndBeforeStart", "7:EvImpTrack",
+			[]string{"3:EvImpControlChar", "3:EvImpNoSuchDate", "5:EvImpCapacity", "6:EvImpEndBeforeStart", "7:EvImpTrack",
 				"8:EvImpRequired", "8:EvImpPast", "8:EvImpNoPlace", "8:EvImpDupKey"}},
+		{"csv: control characters in a link and texts (issue 18)", "csv", "title,start,end,online,organizer,description\n" +
+			"خوب,۱۴۰۵/۰۹/۱۵ ۱۸:۰۰,۲۰:۰۰,\"https://meet.example.com/a\rBEGIN:VALARM\",باشگاه,\"دو\r\nسطر\"\n" +
+			"خوب,۱۴۰۵/۰۹/۱۵ ۱۸:۰۰,۲۰:۰۰,https://meet.example.com/b,\"باش\x07گاه\",\"یک\rدو\"\n",
+			[]string{"2:EvImpControlChar", "4:EvImpControlChar", "4:EvImpControlChar"}}, // row 2 spans lines 2-3
 		{"csv: unknown and repeated columns", "csv", "title,start,colour,title\nx,y,z,w\n",
 			[]string{"1:EvImpUnknownField", "1:EvImpDupColumn"}},
 		{"csv: wrong number of cells", "csv", csvHeader + "a,b\n", []string{"2:EvImpFieldCount"}},

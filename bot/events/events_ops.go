@@ -90,9 +90,11 @@ func big(v bot.Voice, x int64) string {
 
 // exportEventRows is the "events" export: one row per reservation, newest event first. Learners appear
 // by id and first name.
-func (f *Feature) exportEventRows(tx *store.Tx, lang string) (bot.Table, error) {
+func (f *Feature) exportEventRows(tx *store.Tx, lang string, w bot.ExportWriter) error {
 	v := f.Voice(lang)
-	t := bot.Table{Header: v.CSVHeader("CsvEventsHeader")}
+	if err := w.Header(v.CSVHeader("CsvEventsHeader")); err != nil {
+		return err
+	}
 	var err error
 	walkErr := tx.EventsNewestFirst(func(e *store.Event) bool {
 		var rs []store.RSVP
@@ -112,18 +114,19 @@ func (f *Feature) exportEventRows(tx *store.Tx, lang string) (bot.Table, error) 
 			if u, err := tx.User(r.UserID); err == nil {
 				name = u.FirstName
 			}
-			t.Rows = append(t.Rows, []string{
+			if err = w.Row(r.UserID, []string{
 				strconv.FormatInt(e.ID, 10), title, v.CSVTime(e.Start), v.CSVJalali(e.Start), place,
 				v.T("CsvEventStatus_" + e.Status),
 				strconv.FormatInt(r.UserID, 10), name, v.T("EvRSVP_" + r.Status),
 				v.CSVTime(r.At), v.CSVTime(r.CheckedIn),
-			})
-			t.UserIDs = append(t.UserIDs, r.UserID)
+			}); err != nil {
+				return false
+			}
 		}
 		return true
 	})
 	if walkErr != nil {
-		return t, walkErr
+		return walkErr
 	}
-	return t, err
+	return err
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -30,7 +29,8 @@ var errTooMuchFeedback = errors.New("feedback: daily limit reached")
 
 const (
 	maxFeedbackChars  = 3000 // UTF-16 units, so the admins' notice with its header stays under 4096
-	maxFeedbackPerDay = 20
+	maxFeedbackPerDay = 20   // per day in the program's zone
+	floodFeedback     = "feedback"
 )
 
 // handleFeedback asks for the feedback message (from /feedback or the button under an answer).
@@ -95,7 +95,10 @@ func (f *Feature) handleFeedbackMessage(ctx context.Context, c *bot.Ctx) error {
 	name := displayName(c.User)
 	if err := c.Apply(func(tx *store.Tx, u *store.User) error {
 		u.Step, u.StepData = "", ""
-		if tx.CountFeedbackSince(u.ID, tx.Now().Add(-24*time.Hour)) >= maxFeedbackPerDay {
+		// The count is a flood counter outside the erasable buckets, so /deleteme does not reset it.
+		if n, err := tx.AddFlood(floodFeedback, store.DayString(tx.Now().In(f.Location)), u.ID); err != nil {
+			return err
+		} else if n > maxFeedbackPerDay {
 			return errTooMuchFeedback
 		}
 		fb := &store.Feedback{UserID: u.ID, MessageID: m.MessageID}

@@ -198,3 +198,22 @@ func TestFeedbackWithoutAdmins(t *testing.T) {
 		t.Errorf("/feedback with no admins: %q", got)
 	}
 }
+
+// /deleteme does not reset the daily feedback limit (issue 18: 40 notices to admins in a day).
+func TestFeedbackLimitSurvivesDeleteMe(t *testing.T) {
+	h := newHarness(t, nil)
+	h.Onboard(maryam, "fa", "home")
+	h.Send(adminUser, "/start")
+	for i := range library.MaxFeedbackPerDay {
+		h.Send(maryam, "/feedback")
+		h.Send(maryam, "پیام "+strconv.Itoa(i))
+	}
+	h.Send(maryam, "/deleteme")
+	h.Press(maryam, h.Last(maryam), "همه را پاک کن")
+	h.Onboard(maryam, "fa", "home")
+	h.Send(maryam, "/feedback")
+	h.Send(maryam, "باز هم من")
+	if got := h.Last(maryam).Plain; !strings.Contains(got, "امروز پیام زیادی فرستاده‌اید") {
+		t.Errorf("feedback after /deleteme on the same day answered %q; want the daily limit", got)
+	}
+}

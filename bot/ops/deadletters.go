@@ -92,3 +92,13 @@ func (f *Feature) handleDeadLetterRetry(ctx context.Context, c *bot.Ctx) error {
 	_ = c.Toast(ctx, c.T("DeadLetterRetried"), false)
 	return f.showDeadLetters(ctx, c)
 }
+
+// pruneDeadLetters expires dead letters older than the store's retention (30 days): they hold a message
+// and a chat id, and nobody retries a month-old notice.
+func (f *Feature) pruneDeadLetters(_ context.Context, _ time.Time) error {
+	n, err := f.Store.PruneDeadLetters()
+	if n > 0 {
+		f.Logger.Info("dead letters expired", "count", n)
+	}
+	return err
+}

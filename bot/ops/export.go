@@ -6,7 +6,9 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -20,8 +22,10 @@ import (
 // /export sends learners, progress, and what other features export (events, consultations: their
 // Export registrations) as a CSV document: UTF-8 with a byte-order mark, so spreadsheet programs show
 // Persian instead of mojibake. A learner who deleted their data is not in the store any more, and a row
-// another feature reports about such a learner (bot.Table.UserIDs) is dropped here. The same files are
-// served on the ops listener at /export/{kind} (no size limit there).
+// another feature reports about such a learner (the userID of bot.ExportWriter.Row) is dropped here. Rows
+// stream from the store's cursor into the CSV writer: the chat's copy goes through a temporary file and
+// stops as soon as it passes the document limit; the ops listener's /export/{kind} streams to the client
+// (no size limit there).
 
 // This feature's export kinds; they come first in the menu, the other features' kinds follow in the
 // order they were registered.
@@ -82,83 +86,119 @@ func (f *Feature) validExportKind(kind string) bool {
 	return slices.Contains(f.exportKinds(), kind)
 }
 
-// sendExport builds an export and sends it as a document to the admin.
+// errExportTooLarge stops an export that passed the chat's document limit: the rest is not even read.
+var errExportTooLarge = errors.New("export larger than the document limit")
+
+// sendExport writes an export to a temporary file, stopping as soon as it passes the document limit, and
+// sends it as a document to the admin. A file rather than memory: an export's size has no bound.
 func (f *Feature) sendExport(ctx context.Context, c *bot.Ctx, kind string) error {
-	data, rows, err := f.buildExport(kind, c.Lang)
-	if errors.Is(err, errExportUnavailable) {
+	if f.ExportOf(kind) == nil {
 		return c.Fail("ExportUnavailable", "Kind", c.T("ExportButton_"+kind))
 	}
+	file, err := os.CreateTemp("", "tavan-export-*.csv")
 	if err != nil {
+		return fmt.Errorf("export %s: %w", kind, err)
+	}
+	defer os.Remove(file.Name())
+	defer file.Close()
+	out := &limitWriter{w: file, limit: f.opts.MaxDocument}
+	rows, err := f.writeExport(out, kind, c.Lang)
+	switch {
+	case errors.Is(err, errExportTooLarge):
+		f.Logger.Info("export too large for the chat", "kind", kind, "rows_written", rows)
+		return c.Fail("ExportTooLarge", "Endpoint", f.endpointHint("/export/"+kind))
+	case err != nil:
 		return err
 	}
-	if int64(len(data)) > f.opts.MaxDocument {
-		return c.Fail("ExportTooLarge", "Size", megabytes(c.Voice, int64(len(data))), "Endpoint", f.endpointHint("/export/"+kind))
+	if _, err := file.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("export %s: %w", kind, err)
 	}
 	now := f.LocalNow()
 	name := fmt.Sprintf("tavan-%s-%s.csv", kind, now.Format("2006-01-02"))
-	doc := tgbotapi.NewDocument(c.ChatID, tgbotapi.FileBytes{Name: name, Bytes: data})
+	doc := tgbotapi.NewDocument(c.ChatID, tgbotapi.FileReader{Name: name, Reader: file})
 	doc.Caption = c.T("ExportCaption", "Kind", c.T("ExportButton_"+kind), "Rows", big(c.Voice, int64(rows)), "Date", c.Date(now))
 	doc.ParseMode = tgbotapi.ModeHTML
 	if _, err := f.Send(ctx, doc); err != nil {
 		return err
 	}
-	f.Logger.Info("export sent", "kind", kind, "admin", c.User.ID, "rows", rows, "bytes", len(data))
+	f.Logger.Info("export sent", "kind", kind, "admin", c.User.ID, "rows", rows, "bytes", out.n)
 	return nil
 }
 
-// buildExport renders an export as CSV bytes (with BOM) and counts its rows.
+// limitWriter fails with errExportTooLarge once more than limit bytes would be written (limit <= 0: none).
+type limitWriter struct {
+	w     io.Writer
+	limit int64
+	n     int64
+}
+
+func (l *limitWriter) Write(p []byte) (int, error) {
+	if l.limit > 0 && l.n+int64(len(p)) > l.limit {
+		return 0, errExportTooLarge
+	}
+	n, err := l.w.Write(p)
+	l.n += int64(n)
+	return n, err
+}
+
+// buildExport renders an export as CSV bytes (with BOM) and counts its rows (tests).
 func (f *Feature) buildExport(kind, lang string) ([]byte, int, error) {
 	var buf bytes.Buffer
 	rows, err := f.writeExport(&buf, kind, lang)
 	return buf.Bytes(), rows, err
 }
 
-func (f *Feature) writeExport(w interface{ Write([]byte) (int, error) }, kind, lang string) (int, error) {
+// writeExport streams an export as CSV (with BOM) to w, row by row from the store's cursor, and returns
+// how many rows it wrote. It stops at the first error of w.
+func (f *Feature) writeExport(w io.Writer, kind, lang string) (int, error) {
 	export := f.ExportOf(kind)
 	if export == nil {
 		return 0, errExportUnavailable
 	}
-	var table bot.Table
-	err := f.Store.View(func(tx *store.Tx) error {
-		var err error
-		if table, err = export(tx, lang); err != nil {
-			return err
-		}
-		if table.UserIDs == nil {
-			return nil
-		}
-		kept := table.Rows[:0]
-		for i, row := range table.Rows {
-			if i < len(table.UserIDs) && table.UserIDs[i] != 0 && !tx.HasUser(table.UserIDs[i]) {
-				continue // the learner deleted their data
-			}
-			kept = append(kept, row)
-		}
-		table.Rows = kept
-		return nil
-	})
-	if err != nil {
+	if _, err := io.WriteString(w, utf8BOM); err != nil {
 		return 0, fmt.Errorf("export %s: %w", kind, err)
-	}
-	if _, err := w.Write([]byte(utf8BOM)); err != nil {
-		return 0, err
 	}
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true // what spreadsheet programs expect
-	if err := cw.Write(table.Header); err != nil {
-		return 0, err
+	out := &csvExport{cw: cw}
+	err := f.Store.View(func(tx *store.Tx) error {
+		out.tx = tx
+		return export(tx, lang, out)
+	})
+	if err == nil {
+		cw.Flush()
+		err = cw.Error()
 	}
-	for _, row := range table.Rows {
-		safe := make([]string, len(row))
-		for i, cell := range row {
-			safe[i] = csvCell(cell)
-		}
-		if err := cw.Write(safe); err != nil {
-			return 0, err
-		}
+	if err != nil {
+		return out.rows, fmt.Errorf("export %s: %w", kind, err)
 	}
-	cw.Flush()
-	return len(table.Rows), cw.Error()
+	return out.rows, nil
+}
+
+// csvExport is writeExport's bot.ExportWriter: it drops rows about learners who deleted their data and
+// defuses formulas.
+type csvExport struct {
+	tx   *store.Tx
+	cw   *csv.Writer
+	rows int
+	safe []string // reused for every row
+}
+
+func (e *csvExport) Header(cols []string) error { return e.cw.Write(cols) }
+
+func (e *csvExport) Row(userID int64, cells []string) error {
+	if userID != 0 && !e.tx.HasUser(userID) {
+		return nil // the learner deleted their data
+	}
+	e.safe = e.safe[:0]
+	for _, cell := range cells {
+		e.safe = append(e.safe, csvCell(cell))
+	}
+	if err := e.cw.Write(e.safe); err != nil {
+		return err
+	}
+	e.rows++
+	return nil
 }
 
 // csvCell defuses a value a spreadsheet would run as a formula (a learner named "=HYPERLINK(…)").
@@ -188,16 +228,18 @@ func trackName(v bot.Voice, id string) string {
 
 // exportLearnerRows: one row per stored learner. Names are first names only; usernames, last names and
 // phone numbers stay out of files that travel.
-func (f *Feature) exportLearnerRows(tx *store.Tx, lang string) (bot.Table, error) {
+func (f *Feature) exportLearnerRows(tx *store.Tx, lang string, w bot.ExportWriter) error {
 	v := f.Voice(lang)
-	t := bot.Table{Header: v.CSVHeader("CsvLearnersHeader")}
+	if err := w.Header(v.CSVHeader("CsvLearnersHeader")); err != nil {
+		return err
+	}
 	now := f.LocalNow()
-	err := tx.EachUser(func(u *store.User) error {
+	return tx.EachUser(func(u *store.User) error {
 		paused := ""
 		if u.Paused(now) {
 			paused = v.CSVTime(u.PausedUntil)
 		}
-		t.Rows = append(t.Rows, []string{
+		return w.Row(u.ID, []string{
 			strconv.FormatInt(u.ID, 10),
 			u.FirstName,
 			bot.UserLang(u),
@@ -212,23 +254,23 @@ func (f *Feature) exportLearnerRows(tx *store.Tx, lang string) (bot.Table, error
 			yesNo(v, u.Blocked),
 			paused,
 		})
-		return nil
 	})
-	return t, err
 }
 
 // exportProgressRows: one row per lesson a learner opened.
-func (f *Feature) exportProgressRows(tx *store.Tx, lang string) (bot.Table, error) {
+func (f *Feature) exportProgressRows(tx *store.Tx, lang string, w bot.ExportWriter) error {
 	v := f.Voice(lang)
-	t := bot.Table{Header: v.CSVHeader("CsvProgressHeader")}
+	if err := w.Header(v.CSVHeader("CsvProgressHeader")); err != nil {
+		return err
+	}
 	cat := f.Content()
-	err := tx.EachProgress(func(userID int64, lessonID string, p store.LessonProgress) error {
+	return tx.EachProgress(func(userID int64, lessonID string, p store.LessonProgress) error {
 		courseID, courseTitle, lessonTitle, questions := "", "", "", ""
 		if l := cat.Lesson(lessonID); l != nil {
 			courseID, courseTitle, lessonTitle = l.Course.ID, l.Course.Title.In(lang), l.Title.In(lang)
 			questions = strconv.Itoa(len(l.Quiz))
 		}
-		t.Rows = append(t.Rows, []string{
+		return w.Row(userID, []string{
 			strconv.FormatInt(userID, 10),
 			courseID, courseTitle, lessonID, lessonTitle,
 			v.CSVTime(p.Opened),
@@ -239,10 +281,7 @@ func (f *Feature) exportProgressRows(tx *store.Tx, lang string) (bot.Table, erro
 			questions,
 			yesNo(v, p.Passed),
 		})
-		t.UserIDs = append(t.UserIDs, userID)
-		return nil
 	})
-	return t, err
 }
 
 // serveExport is GET /export/{kind}[.csv][?lang=en] on the ops listener.
@@ -256,21 +295,19 @@ func (f *Feature) serveExport(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get("lang") == "en" {
 		lang = "en"
 	}
-	var buf bytes.Buffer
-	rows, err := f.writeExport(&buf, kind, lang)
-	if errors.Is(err, errExportUnavailable) {
+	if f.ExportOf(kind) == nil {
 		http.Error(w, kind+": nothing to export yet (the feature is not installed)", http.StatusNotFound)
 		return
 	}
-	if err != nil {
-		f.Logger.Error("export over HTTP", "kind", kind, "err", err)
-		http.Error(w, "export failed", http.StatusInternalServerError)
-		return
-	}
+	// Streamed as it is read: no Content-Length, and a failure half-way can only cut the file short (the
+	// log says so; a CSV cut short lacks its final CRLF).
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="tavan-%s-%s.csv"`, kind, f.LocalNow().Format("2006-01-02")))
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
-	_, _ = w.Write(buf.Bytes())
+	rows, err := f.writeExport(w, kind, lang)
+	if err != nil {
+		f.Logger.Error("export over HTTP", "kind", kind, "rows", rows, "err", err)
+		return
+	}
 	f.Logger.Info("export served over HTTP", "kind", kind, "rows", rows, "remote", r.RemoteAddr)
 }
 

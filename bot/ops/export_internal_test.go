@@ -33,12 +33,16 @@ func TestExportContract(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	f.Export("events", func(tx *store.Tx, lang string) (bot.Table, error) {
-		return bot.Table{
-			Header:  []string{"رویداد", "شناسه", "نام"},
-			Rows:    [][]string{{"کارگاه قیمت‌گذاری", "101", "مریم"}, {"کارگاه قیمت‌گذاری", "555", "کسی که رفت"}, {"نمایشگاه", "", ""}},
-			UserIDs: []int64{101, 555, 0},
-		}, nil
+	f.Export("events", func(tx *store.Tx, lang string, w bot.ExportWriter) error {
+		if err := w.Header([]string{"رویداد", "شناسه", "نام"}); err != nil {
+			return err
+		}
+		for i, row := range [][]string{{"کارگاه قیمت‌گذاری", "101", "مریم"}, {"کارگاه قیمت‌گذاری", "555", "کسی که رفت"}, {"نمایشگاه", "", ""}} {
+			if err := w.Row([]int64{101, 555, 0}[i], row); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	data, n, err := f.buildExport("events", "fa")
 	if err != nil {
@@ -57,7 +61,7 @@ func TestExportContract(t *testing.T) {
 	}
 
 	// As in the app: events and consultations register before this feature does.
-	noop := func(*store.Tx, string) (bot.Table, error) { return bot.Table{}, nil }
+	noop := func(*store.Tx, string, bot.ExportWriter) error { return nil }
 	f = newUnitBot(t, nil, now, func(b *bot.Bot) {
 		b.Export("events", noop)
 		b.Export("consultations", noop)

@@ -132,6 +132,7 @@ func Register(b *bot.Bot, o Options) (*Feature, error) {
 	// deadletters.go
 	admin.Command("deadletters", f.handleDeadLetters)
 	admin.Callback(actDeadLetterRetry, f.handleDeadLetterRetry)
+	f.Loop("deadletters", "@every 1h", f.pruneDeadLetters)
 
 	// Exports of this feature; events and consultations register theirs.
 	f.Export(exportLearners, f.exportLearnerRows)

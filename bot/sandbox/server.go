@@ -4,13 +4,17 @@
 package sandbox
 
 import (
+	"crypto/rand"
+	"crypto/subtle"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -41,6 +45,13 @@ type Options struct {
 	OnTimeTravel func(from, to time.Time)
 
 	MaxUpload int64 // largest file a user may upload; default 20 MB, the Bot API's download limit
+
+	// Addr is the address the web chat listens on, after binding (host:port): requests must name its
+	// port in their Host. Empty: any port (tests on a server started after New).
+	Addr string
+	// Host is a host name the sandbox was opened under on purpose (TAVAN_SANDBOX_ADDR=name:port), accepted
+	// besides loopback names and IP literals. Empty for none.
+	Host string
 }
 
 // User is a person of the sandbox: a simulated Telegram user.
@@ -74,7 +85,15 @@ type Server struct {
 	done   chan struct{}
 
 	travel sync.Mutex // one time jump (and its hook) at a time
+
+	token string // this run's API token, set as a cookie by the page (TokenCookie)
+	port  string // the bound port from Options.Addr; "" accepts any
 }
+
+// TokenCookie names the cookie that carries the API token: the page sets it, and every /api request
+// must bring it back. A page of another site cannot read it (HttpOnly) nor have it sent (SameSite=Strict),
+// so even a DNS-rebound page that reaches the port cannot act.
+const TokenCookie = "tavan_sandbox"
 
 // pageEvent is an event of the sandbox itself (clock, users), broadcast to every page.
 type pageEvent struct {
@@ -96,12 +115,22 @@ func New(opts Options) *Server {
 	if opts.MaxUpload <= 0 {
 		opts.MaxUpload = 20 << 20
 	}
+	var token [32]byte
+	if _, err := rand.Read(token[:]); err != nil {
+		panic(fmt.Sprintf("sandbox: token: %v", err))
+	}
 	s := &Server{
 		opts:  opts,
 		log:   opts.Logger,
 		votes: map[string]map[int64][]int{},
 		subs:  map[chan pageEvent]struct{}{},
 		done:  make(chan struct{}),
+		token: hex.EncodeToString(token[:]),
+	}
+	if opts.Addr != "" {
+		if _, port, err := net.SplitHostPort(opts.Addr); err == nil {
+			s.port = port
+		}
 	}
 	for _, u := range opts.Users {
 		if _, err := s.addUser(u); err != nil {
@@ -168,6 +197,10 @@ func (s *Server) routes() {
 				writeError(w, http.StatusForbidden, "cross-origin request refused")
 				return
 			}
+			if !s.hasToken(r) {
+				writeError(w, http.StatusForbidden, "missing or stale sandbox token: reload the page")
+				return
+			}
 			h(w, r)
 		})
 	}
@@ -192,6 +225,7 @@ func (s *Server) routes() {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-cache")
 		securityHeaders(w)
+		http.SetCookie(w, &http.Cookie{Name: TokenCookie, Value: s.token, Path: "/api/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
 		_, _ = w.Write(page)
 	})
 	s.mux.Handle("/static/", http.StripPrefix("/static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -229,8 +263,53 @@ func sameOrigin(r *http.Request) bool {
 	return err == nil && u.Host == r.Host
 }
 
-// ServeHTTP serves the page, its files and the API.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// ServeHTTP serves the page, its files and the API, to requests addressed to the sandbox itself.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.allowedHost(r.Host) {
+		// DNS rebinding: a site whose name now resolves to this machine reaches the port, but its requests
+		// carry its own name.
+		writeError(w, http.StatusMisdirectedRequest, "this sandbox answers only to its own address, e.g. http://127.0.0.1"+s.portSuffix())
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// Token is this run's API token, the value of the TokenCookie the page sets (for tests and tools that
+// call the API without loading the page).
+func (s *Server) Token() string { return s.token }
+
+// hasToken reports whether r brings this run's token.
+func (s *Server) hasToken(r *http.Request) bool {
+	c, err := r.Cookie(TokenCookie)
+	return err == nil && subtle.ConstantTimeCompare([]byte(c.Value), []byte(s.token)) == 1
+}
+
+// allowedHost accepts loopback names and IP literals with the bound port, and the host name the sandbox
+// was opened under on purpose. Any other name is someone else's site resolving to this machine.
+func (s *Server) allowedHost(hostport string) bool {
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		host, port = hostport, "80"
+	}
+	if s.port != "" && port != s.port {
+		return false
+	}
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	switch {
+	case host == "localhost" || net.ParseIP(host) != nil:
+		return true
+	case s.opts.Host != "" && host == strings.ToLower(s.opts.Host):
+		return true
+	}
+	return false
+}
+
+func (s *Server) portSuffix() string {
+	if s.port == "" {
+		return ""
+	}
+	return ":" + s.port
+}
 
 // apiError is the body of every error answer.
 type apiError struct {

@@ -9,8 +9,11 @@ import (
 	"io"
 	"log/slog"
 	"mime/multipart"
+	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -96,15 +99,27 @@ func newEnv(t *testing.T) *env {
 		t.Fatalf("the bot did not start polling: %v", err)
 	}
 
+	ln, err := net.Listen("tcp", "127.0.0.1:0") // bound first: the sandbox checks Host against its port
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.srv = sandbox.New(sandbox.Options{
-		Sim: e.sim, Clock: e.clock, Location: tehran, Admins: []int64{900},
+		Sim: e.sim, Clock: e.clock, Location: tehran, Admins: []int64{900}, Addr: ln.Addr().String(),
 		Users: []sandbox.User{
 			{ID: 101, FirstName: "مریم", LastName: "احمدی", Lang: "fa"},
 			{ID: 900, FirstName: "مدیر", Lang: "fa", Role: "admin"},
 		},
 		OnTimeTravel: func(from, to time.Time) { e.travel <- [2]time.Time{from, to} },
 	})
-	e.web = httptest.NewServer(e.srv)
+	e.web = httptest.NewUnstartedServer(e.srv)
+	e.web.Listener.Close()
+	e.web.Listener = ln
+	e.web.Start()
+	// What the page does for a browser: the API token travels in a cookie.
+	jar, _ := cookiejar.New(nil)
+	base, _ := url.Parse(e.web.URL)
+	jar.SetCookies(base, []*http.Cookie{{Name: sandbox.TokenCookie, Value: e.srv.Token(), Path: "/api/"}})
+	e.web.Client().Jar = jar
 	t.Cleanup(func() {
 		e.srv.Close()
 		e.sim.Close()
@@ -640,5 +655,73 @@ func TestAddUserAndCommands(t *testing.T) {
 	e.call("GET", "/api/commands?user=101", "", &fa)
 	if len(fa) == 0 || fa[0].Description == cmds[0].Description {
 		t.Errorf("Persian commands %v, English %v; want each in its language", fa, cmds)
+	}
+}
+
+// The sandbox is not open to DNS rebinding (issue 18: with Host and Origin evil.example:8080, a page could
+// post /backup as the admin, travel in time and read chats): other host names are refused, and every API
+// request, GETs and the event stream included, needs the token the page sets as a cookie.
+func TestDNSRebindingAndRequestsWithoutTheTokenAreRefused(t *testing.T) {
+	e := newEnv(t)
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(e.web.URL, "http://"))
+	do := func(method, path, host, origin string, withToken bool, body string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(method, e.web.URL+path, strings.NewReader(body))
+		if host != "" {
+			req.Host = host
+		}
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		if withToken {
+			req.AddCookie(&http.Cookie{Name: sandbox.TokenCookie, Value: e.srv.Token()})
+		}
+		resp, err := http.DefaultTransport.RoundTrip(req) // no jar: the cookie is only what the test adds
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp
+	}
+	evil := "evil.example:" + port
+	for _, tt := range []struct {
+		name, method, path, host, origin string
+		token                            bool
+		want                             int
+	}{
+		{"rebound GET with the token", "GET", "/api/chats", evil, "", true, http.StatusMisdirectedRequest},
+		{"rebound POST, Origin equal to Host", "POST", "/api/send", evil, "http://" + evil, true, http.StatusMisdirectedRequest},
+		{"rebound page", "GET", "/", evil, "", false, http.StatusMisdirectedRequest},
+		{"another port", "GET", "/api/info", "127.0.0.1:1", "", true, http.StatusMisdirectedRequest},
+		{"GET without the token", "GET", "/api/chats", "", "", false, http.StatusForbidden},
+		{"event stream without the token", "GET", "/api/events?user=101", "", "", false, http.StatusForbidden},
+		{"time travel without the token", "POST", "/api/time", "", "", false, http.StatusForbidden},
+		{"localhost with the token", "GET", "/api/info", "localhost:" + port, "", true, http.StatusOK},
+		{"another loopback address", "GET", "/api/info", "127.0.0.2:" + port, "", true, http.StatusOK},
+		{"IPv6 loopback", "GET", "/api/info", "[::1]:" + port, "", true, http.StatusOK},
+	} {
+		body := ""
+		if tt.method == "POST" {
+			body = `{"user":101,"text":"/start"}`
+		}
+		if resp := do(tt.method, tt.path, tt.host, tt.origin, tt.token, body); resp.StatusCode != tt.want {
+			t.Errorf("%s: %s %s (Host %q) = %d; want %d", tt.name, tt.method, tt.path, tt.host, resp.StatusCode, tt.want)
+		}
+	}
+	if n := len(e.sim.Messages(101)); n != 0 {
+		t.Errorf("refused requests sent %d messages", n)
+	}
+
+	// The page sets the token as an HttpOnly, SameSite=Strict cookie; with it the API answers.
+	resp := do("GET", "/", "", "", false, "")
+	var cookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == sandbox.TokenCookie {
+			cookie = c
+		}
+	}
+	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode || cookie.Value != e.srv.Token() {
+		t.Fatalf("the page's cookie = %+v; want the token, HttpOnly, SameSite=Strict", cookie)
 	}
 }

@@ -411,8 +411,7 @@ func (tx *Tx) RelayLink(id uint64, side byte, msgID int) int {
 // ClubLearner is a learner's standing in the club: the consultation they have going and today's count.
 type ClubLearner struct {
 	Current uint64 `json:"cur,omitempty"` // a waiting or open consultation; one at a time
-	Day     string `json:"day,omitempty"` // yyyy-mm-dd of Count
-	Count   int    `json:"n,omitempty"`   // requests made on Day
+	// The daily request count is a flood counter (flood.go), which /deleteme does not reset.
 }
 
 // ClubLearner reads a learner's club record (the zero value if none).

@@ -57,17 +57,3 @@ func (tx *Tx) Feedback(userID int64, id uint64) (*Feedback, error) {
 	}
 	return &f, nil
 }
-
-// CountFeedbackSince counts userID's feedback sent at or after since (a flood guard).
-func (tx *Tx) CountFeedbackSince(userID int64, since time.Time) int {
-	n := 0
-	prefix := itob(userID)
-	c := tx.tx.Bucket(bucketFeedback).Cursor()
-	for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
-		var f Feedback
-		if json.Unmarshal(v, &f) == nil && !f.At.Before(since) {
-			n++
-		}
-	}
-	return n
-}

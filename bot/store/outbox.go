@@ -28,8 +28,9 @@ type Job struct {
 	Created   time.Time       `json:"t"`
 	Attempts  int             `json:"n,omitempty"`
 	LastError string          `json:"err,omitempty"`
-	Sending   bool            `json:"s,omitempty"` // a send began: after a crash this job may be a repeat
-	Group     string          `json:"g,omitempty"` // outcomes are tallied under this name (e.g. "bc:12", a broadcast)
+	Sending   bool            `json:"s,omitempty"`   // a send began: after a crash this job may be a repeat
+	Group     string          `json:"g,omitempty"`   // outcomes are tallied under this name (e.g. "bc:12", a broadcast)
+	Dead      time.Time       `json:"dead,omitzero"` // when it was dead-lettered
 }
 
 // dedupeRetention is how long a delivered job's dedupe key is remembered.
@@ -161,10 +162,15 @@ func deleteJob(tx *bolt.Tx, j *Job) error {
 }
 
 // DeadLetter moves a job that cannot be delivered aside, with the reason, for admins to see and retry.
+// A job no longer in the outbox (its user deleted their data meanwhile) is not set aside: ErrNotFound.
 func (db *DB) DeadLetter(j *Job, reason string) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
+		if tx.Bucket(bucketOutbox).Get(jobKey(j.Lane, j.ID)) == nil {
+			return ErrNotFound
+		}
 		j.LastError = reason
 		j.Sending = false
+		j.Dead = db.now()
 		v, err := json.Marshal(j)
 		if err != nil {
 			return err
@@ -175,7 +181,10 @@ func (db *DB) DeadLetter(j *Job, reason string) error {
 		if err := tally(tx, j.Group, OutcomeFailed); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketDeadLetters).Put(binary.BigEndian.AppendUint64(nil, j.ID), v)
+		if err := indexDeadLetter(tx, j); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketDeadLetters).Put(deadLetterKey(j.ID), v)
 	})
 }
 
@@ -199,16 +208,15 @@ func (db *DB) DeadLetters(limit int) ([]Job, error) {
 // RetryDeadLetter puts a dead job back into its lane.
 func (db *DB) RetryDeadLetter(id uint64) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
-		key := binary.BigEndian.AppendUint64(nil, id)
-		v := tx.Bucket(bucketDeadLetters).Get(key)
-		if v == nil {
-			return ErrNotFound
-		}
-		var j Job
-		if err := json.Unmarshal(v, &j); err != nil {
+		dead, err := loadDeadLetter(tx, deadLetterKey(id))
+		if err != nil {
 			return err
 		}
-		j.Attempts, j.NotBefore, j.LastError = 0, time.Time{}, ""
+		if err := removeDeadLetter(tx, dead); err != nil {
+			return err
+		}
+		j := *dead
+		j.Attempts, j.NotBefore, j.LastError, j.Dead = 0, time.Time{}, "", time.Time{}
 		nv, err := json.Marshal(&j)
 		if err != nil {
 			return err
@@ -219,10 +227,7 @@ func (db *DB) RetryDeadLetter(id uint64) error {
 		if err := tx.Bucket(bucketOutboxChats).Put(chatJobKey(j.ChatID, j.Lane, j.ID), nil); err != nil {
 			return err
 		}
-		if err := tally(tx, j.Group, outcomeRetried); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketDeadLetters).Delete(key)
+		return tally(tx, j.Group, outcomeRetried)
 	})
 }
 

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // PollRecord ties a quiz poll Telegram knows by id to the learner and question it asks.
@@ -44,14 +46,16 @@ func (tx *Tx) PutPoll(pollID string, p *PollRecord) error {
 		if err := tx.tx.Bucket(bucketPollTimes).Put(append(encodeTime(tx.now), pollID...), nil); err != nil {
 			return err
 		}
+		if err := tx.tx.Bucket(bucketUserPolls).Put(append(itob(p.UserID), pollID...), nil); err != nil {
+			return err
+		}
 	}
 	return b.Put([]byte(pollID), v)
 }
 
-// PrunePolls forgets quiz polls older than the retention, oldest first; it returns how many.
+// PrunePolls forgets every quiz poll older than the retention, oldest first, in chunks; it returns how many.
 func (db *DB) PrunePolls() (int, error) {
-	n := 0
-	err := db.Update(func(tx *Tx) error {
+	return db.pruneInChunks(func(tx *Tx) (int, error) {
 		cutoff := string(encodeTime(tx.now.Add(-pollRetention)))
 		times := tx.tx.Bucket(bucketPollTimes)
 		var keys [][]byte
@@ -60,17 +64,47 @@ func (db *DB) PrunePolls() (int, error) {
 			keys = append(keys, append([]byte(nil), k...))
 		}
 		for _, k := range keys {
-			if err := tx.tx.Bucket(bucketPolls).Delete(k[8:]); err != nil {
-				return err
+			if p, err := tx.Poll(string(k[8:])); err == nil {
+				if err := tx.tx.Bucket(bucketUserPolls).Delete(append(itob(p.UserID), k[8:]...)); err != nil {
+					return 0, err
+				}
 			}
-			if err := times.Delete(k); err != nil {
-				return err
+			if err := tx.tx.Bucket(bucketPolls).Delete(k[8:]); err != nil {
+				return 0, err
 			}
 		}
-		n = len(keys)
-		return nil
+		return len(keys), deleteKeys(times, keys)
 	})
-	return n, err
+}
+
+// bucketUserPolls indexes quiz polls by learner, so that /deleteme erases their poll records (which name
+// them) at once instead of leaving them to expire. The index itself is a per-user bucket.
+var bucketUserPolls = userBucket("user_polls") // user id (8) + poll id
+
+// deleteUserPolls erases the poll records of userID (the user deleted their data).
+func (tx *Tx) deleteUserPolls(userID int64) error {
+	prefix := itob(userID)
+	c := tx.tx.Bucket(bucketUserPolls).Cursor()
+	var ids [][]byte
+	for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
+		ids = append(ids, append([]byte(nil), k[8:]...))
+	}
+	return deleteKeys(tx.tx.Bucket(bucketPolls), ids) // their poll_times entries go with the next prune
+}
+
+// migratePollUsers indexes the polls stored before the index existed.
+func migratePollUsers(btx *bolt.Tx) error {
+	idx, err := btx.CreateBucketIfNotExists(bucketUserPolls)
+	if err != nil {
+		return err
+	}
+	return btx.Bucket(bucketPolls).ForEach(func(k, v []byte) error {
+		var p PollRecord
+		if json.Unmarshal(v, &p) != nil {
+			return nil
+		}
+		return idx.Put(append(itob(p.UserID), k...), nil)
+	})
 }
 
 // ReviewCard is one question in a learner's Leitner schedule.

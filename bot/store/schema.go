@@ -61,6 +61,7 @@ var migrations = []func(*bolt.Tx) error{
 	// DB.CarryOverSplits with it at every start, and it carries each replaced lesson once (splits.go).
 	func(*bolt.Tx) error { return nil },
 	revokeFailedQuizCompletions, // 4 → 5: a failed quiz no longer finishes a lesson (migrate_failed_quizzes.go)
+	migrateErasureIndexes,       // 5 → 6: dead letters by chat and time, polls by user (deadletters.go, quiz.go)
 }
 
 // SchemaVersion is the version a database has after Open.

@@ -148,24 +148,3 @@ func TestEachInviterGroups(t *testing.T) {
 		t.Errorf("EachInviter: order %v, groups %v", order, got)
 	}
 }
-
-func TestFeedbackFloodCount(t *testing.T) {
-	db := mustOpen(t)
-	_ = db.Update(func(tx *Tx) error {
-		for range 3 {
-			if err := tx.AddFeedback(&Feedback{UserID: 4}); err != nil {
-				return err
-			}
-		}
-		if n := tx.CountFeedbackSince(4, testNow); n != 3 {
-			t.Errorf("CountFeedbackSince(now) = %d; want 3", n)
-		}
-		if n := tx.CountFeedbackSince(4, testNow.Add(1)); n != 0 {
-			t.Errorf("CountFeedbackSince(later) = %d; want 0", n)
-		}
-		if n := tx.CountFeedbackSince(5, testNow); n != 0 {
-			t.Errorf("another user's count = %d", n)
-		}
-		return nil
-	})
-}

@@ -54,10 +54,10 @@ func (tx *Tx) TouchDay(userID int64, t time.Time) error {
 // dayUsersRetention is how long per-day activity marks are kept (the admin figures look back 30 days).
 const dayUsersRetention = 62 * 24 * time.Hour
 
-// PruneDayUsers forgets per-day activity marks older than the retention; the day counters stay.
+// PruneDayUsers forgets every per-day activity mark older than the retention, in chunks; the day
+// counters stay.
 func (db *DB) PruneDayUsers() (int, error) {
-	n := 0
-	err := db.Update(func(tx *Tx) error {
+	return db.pruneInChunks(func(tx *Tx) (int, error) {
 		cutoff := string(dayKey(tx.now.Add(-dayUsersRetention)))
 		b := tx.tx.Bucket(bucketDayUsers)
 		var keys [][]byte
@@ -65,13 +65,6 @@ func (db *DB) PruneDayUsers() (int, error) {
 		for k, _ := c.First(); k != nil && string(k[:10]) < cutoff && len(keys) < pruneLimit; k, _ = c.Next() {
 			keys = append(keys, append([]byte(nil), k...))
 		}
-		for _, k := range keys {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
-		}
-		n = len(keys)
-		return nil
+		return len(keys), deleteKeys(b, keys)
 	})
-	return n, err
 }

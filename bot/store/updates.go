@@ -183,15 +183,34 @@ func (db *DB) Offset() (int, error) {
 	return off, err
 }
 
-// pruneLimit bounds the work one prune does, so a backlog is cleared over several calls.
+// pruneLimit bounds the work of one prune transaction, so a backlog never holds the write lock for long:
+// a prune runs chunk after chunk, each its own short transaction, until nothing old is left.
 const pruneLimit = 5000
 
-// PruneHandled forgets handled ids older than the retention; ids grow with time, so the oldest come first.
+// pruneInChunks runs chunk (one write transaction deleting at most pruneLimit keys) until a chunk deletes
+// fewer than pruneLimit, and returns the total. Other writers get the lock between chunks.
+func (db *DB) pruneInChunks(chunk func(*Tx) (int, error)) (int, error) {
+	total := 0
+	for {
+		n := 0
+		err := db.Update(func(tx *Tx) error {
+			var err error
+			n, err = chunk(tx)
+			return err
+		})
+		total += n
+		if err != nil || n < pruneLimit {
+			return total, err
+		}
+	}
+}
+
+// PruneHandled forgets every handled id older than the retention; ids grow with time, so the oldest
+// come first.
 func (db *DB) PruneHandled() (int, error) {
-	n := 0
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bucketHandled)
-		cutoff := db.now().Add(-handledRetention).UnixNano()
+	return db.pruneInChunks(func(tx *Tx) (int, error) {
+		b := tx.tx.Bucket(bucketHandled)
+		cutoff := tx.now.Add(-handledRetention).UnixNano()
 		var old [][]byte
 		c := b.Cursor()
 		for k, v := c.First(); k != nil && len(old) < pruneLimit; k, v = c.Next() {
@@ -201,15 +220,17 @@ func (db *DB) PruneHandled() (int, error) {
 			old = append(old, append([]byte(nil), k...))
 		}
 		// Deleting while a cursor walks can skip keys, so delete after the walk.
-		for _, k := range old {
-			if err := b.Delete(k); err != nil {
-				return err
-			}
-		}
-		n = len(old)
-		return nil
+		return len(old), deleteKeys(b, old)
 	})
-	return n, err
+}
+
+func deleteKeys(b *bolt.Bucket, keys [][]byte) error {
+	for _, k := range keys {
+		if err := b.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // HandledCount is how many update ids are remembered (for tests and metrics).

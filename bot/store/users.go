@@ -194,6 +194,12 @@ func (tx *Tx) DeleteUser(id int64) error {
 	if err := tx.dropOutbox(id); err != nil {
 		return err
 	}
+	if err := tx.dropDeadLetters(id); err != nil {
+		return err
+	}
+	if err := tx.deleteUserPolls(id); err != nil {
+		return err
+	}
 	prefix := itob(id)
 	for _, name := range append(append([][]byte{}, userBuckets...), registeredPerUser...) {
 		if err := deletePrefix(tx.tx.Bucket(name), prefix); err != nil {

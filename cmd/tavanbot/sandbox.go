@@ -127,6 +127,8 @@ func runSandbox(ctx context.Context, cfg Config, _ func(string) string, stdout i
 		Users:    users,
 		Admins:   botCfg.Admins,
 		Logger:   logger,
+		Addr:     web.Addr().String(),
+		Host:     sandboxHostName(cfg.SandboxAddr),
 		// After a jump: keep the offset, so that a restarted sandbox never runs back under the stored
 		// records, then let every feature catch up at once on what fell due in between instead of at its
 		// next round (daily lessons, seat offers lapse, waitlists move).
@@ -174,6 +176,16 @@ func runSandbox(ctx context.Context, cfg Config, _ func(string) string, stdout i
 	printSandboxBanner(stdout, web.Addr().String(), cfg, users)
 	logger.Info("sandbox started", "url", "http://"+web.Addr().String(), "db", cfg.SandboxDB, "clock_offset", offset)
 	return g.Wait()
+}
+
+// sandboxHostName is the host name in TAVAN_SANDBOX_ADDR when it is a name, not an IP literal: someone
+// opened the sandbox under that name on purpose, and the web chat accepts requests addressed to it.
+func sandboxHostName(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil || host == "" || net.ParseIP(host) != nil {
+		return ""
+	}
+	return host
 }
 
 // sandboxToken is a fresh token for the emulator; it never leaves the process.

@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"context"
 	"io"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tavan7/tavan/bot/sandbox"
 )
 
 // sandboxProcess is `tavanbot sandbox` running in this test process, through run like main does.
@@ -84,4 +87,22 @@ func (p *sandboxProcess) stop(t *testing.T) {
 		}
 	}
 	p.done = nil
+}
+
+// pageCookie loads the sandbox's page at base, as a browser does, and returns the API token cookie it
+// sets; every /api request must bring it.
+func pageCookie(t *testing.T, base string) *http.Cookie {
+	t.Helper()
+	resp, err := http.Get(base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if c.Name == sandbox.TokenCookie {
+			return c
+		}
+	}
+	t.Fatalf("the page at %s set no %s cookie", base, sandbox.TokenCookie)
+	return nil
 }

@@ -74,6 +74,7 @@ func api(t *testing.T, base, method, path, body string, out any) {
 	t.Helper()
 	req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	req.AddCookie(pageCookie(t, base))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -102,6 +103,7 @@ func say(t *testing.T, base, text string) apiMessage {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/api/events?user=101", nil)
+	req.AddCookie(pageCookie(t, base))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -170,4 +172,33 @@ func TestSandboxRestartKeepsTheLearnerAndTheClock(t *testing.T) {
 	if got := say(t, second.URL, "/start").Plain; !strings.Contains(got, "مریم") {
 		t.Errorf("/start after a restart got %q; want مریم welcomed", got)
 	}
+}
+
+func TestSandboxHostName(t *testing.T) {
+	for addr, want := range map[string]string{
+		"127.0.0.1:8080": "", ":8080": "", "0.0.0.0:8080": "", "[::1]:8080": "", "box.lan:8080": "box.lan", "bad": "",
+	} {
+		if got := sandboxHostName(addr); got != want {
+			t.Errorf("sandboxHostName(%q) = %q; want %q", addr, got, want)
+		}
+	}
+}
+
+// The running sandbox checks Host against the port it bound (issue 18: DNS rebinding).
+func TestSandboxRefusesOtherHostNames(t *testing.T) {
+	p := startSandbox(t, nil)
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(p.URL, "http://"))
+	req, _ := http.NewRequest("GET", p.URL+"/api/info", nil)
+	req.Host = "evil.example:" + port
+	req.AddCookie(pageCookie(t, p.URL))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMisdirectedRequest {
+		t.Errorf("GET /api/info with Host evil.example = %d; want 421", resp.StatusCode)
+	}
+	var info map[string]any
+	api(t, p.URL, "GET", "/api/info", "", &info) // its own address still works
 }
