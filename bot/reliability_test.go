@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tavan7/tavan/bot"
+	"github.com/tavan7/tavan/bot/app"
 	"github.com/tavan7/tavan/bot/store"
 )
 
@@ -115,8 +116,8 @@ func TestCrashAtAnyStageLosesNothingAndDoublesNothing(t *testing.T) {
 			h.Sim.SendText(maryam, "/bump")
 			h.Sim.SendText(maryam, "/bump")
 			h.crashAfter(stage)
+			h.Setup = func(a *app.App) { a.Routes().Command("bump", bump) }
 			h.Start()
-			h.addBump()
 			h.Settle()
 			if got := h.User(maryam).MinutesLearned; got != 3 {
 				t.Errorf("crash after %s: counter = %d; want 3 (each /bump exactly once)", stage, got)

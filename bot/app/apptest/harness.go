@@ -106,6 +106,9 @@ type Harness struct {
 	Logs   *SyncBuffer
 
 	configure func(*app.Config) // test-specific changes to the bot's configuration
+	// Setup, if set, runs on every new app before it starts (routes a test adds must be registered
+	// before updates are routed: a restart replays saved updates at once).
+	Setup func(*app.App)
 	cancel    context.CancelFunc
 	done      chan error
 
@@ -225,6 +228,9 @@ func (h *Harness) Start() {
 		h.T.Fatal(err)
 	}
 	h.App, h.Bot = a, a.Bot
+	if h.Setup != nil {
+		h.Setup(a)
+	}
 	a.NoticeDelivered = func(j store.Job, n bot.Notice) {
 		h.deliveredMu.Lock()
 		h.delivered = append(h.delivered, Queued{Job: j, Notice: n})
