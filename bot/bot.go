@@ -89,6 +89,7 @@ type Bot struct {
 	dl      deliveryState
 	fin     atomic.Pointer[finisher] // set while the update loop runs
 	recent  recentChats              // when each chat last wrote to the bot (replies vs bulk)
+	health  healthProbe              // /healthz's cached store check
 }
 
 // New builds the core; features register into it (bot/app), then Run starts it.

@@ -80,7 +80,7 @@ var settings = []setting{
 	{"TAVAN_BACKUP_HOUR", "backup-hour", "3", "hour of the day (TAVAN_TIMEZONE) after which the daily backup is taken, 0-23"},
 	{"TAVAN_WEBHOOK_URL", "webhook-url", "", "public HTTPS URL for Telegram's webhook; when set the bot takes updates by webhook instead of long polling"},
 	{"TAVAN_WEBHOOK_LISTEN", "webhook-listen", "127.0.0.1:8443", "where the webhook listener accepts Telegram's requests (behind a TLS reverse proxy)"},
-	{"TAVAN_WEBHOOK_SECRET", "webhook-secret", "", "secret Telegram sends in X-Telegram-Bot-Api-Secret-Token (1-256 of A-Z a-z 0-9 _ -); random per start when empty"},
+	{"TAVAN_WEBHOOK_SECRET", "webhook-secret", "", "secret Telegram sends in X-Telegram-Bot-Api-Secret-Token (32-256 of A-Z a-z 0-9 _ -); random per start when empty"},
 	{"TAVAN_SANDBOX_ADDR", "sandbox-addr", "127.0.0.1:8080", "sandbox only: address of the web chat; a bare :port stays on 127.0.0.1, 0.0.0.0:port opens it to the network"},
 	{"TAVAN_SANDBOX_DB", "sandbox-db", "tavan-sandbox.db", "sandbox only: its own bbolt database file"},
 	{"TAVAN_SEND_RATE", "send-rate", "", "messages per second over all chats (default 30; 1000 with paid broadcasts)"},
@@ -188,7 +188,7 @@ func sandboxAddr(v string) (string, error) {
 	return net.JoinHostPort(host, port), nil
 }
 
-var webhookSecretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+var webhookSecretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{32,256}$`) // Telegram allows 1–256; short ones are guessable
 
 // parseOps reads the operations settings.
 func parseOps(cfg *Config, values map[string]*string) error {
@@ -243,7 +243,7 @@ func parseOps(cfg *Config, values map[string]*string) error {
 		}
 	}
 	if cfg.WebhookSecret != "" && !webhookSecretPattern.MatchString(cfg.WebhookSecret) {
-		return usageError{"TAVAN_WEBHOOK_SECRET: use 1 to 256 of the characters A-Z, a-z, 0-9, _ and -"}
+		return usageError{"TAVAN_WEBHOOK_SECRET: use 32 to 256 of the characters A-Z, a-z, 0-9, _ and - (or leave it empty for a random one)"}
 	}
 	return nil
 }

@@ -28,9 +28,9 @@ func TestParseConfigOpsGood(t *testing.T) {
 			func(c Config) bool {
 				return c.BackupDir == "/var/lib/tavan/backups" && c.BackupKeep == 30 && c.BackupHour == 0
 			}},
-		{"webhook", map[string]string{"TAVAN_WEBHOOK_URL": "https://bot.example.ir/tg/hook", "TAVAN_WEBHOOK_LISTEN": "[::1]:8443", "TAVAN_WEBHOOK_SECRET": "abc_DEF-123"},
+		{"webhook", map[string]string{"TAVAN_WEBHOOK_URL": "https://bot.example.ir/tg/hook", "TAVAN_WEBHOOK_LISTEN": "[::1]:8443", "TAVAN_WEBHOOK_SECRET": "abc_DEF-123-abc_DEF-123-abc_DEF-1"},
 			func(c Config) bool {
-				return c.WebhookURL == "https://bot.example.ir/tg/hook" && c.WebhookListen == "[::1]:8443" && c.WebhookSecret == "abc_DEF-123"
+				return c.WebhookURL == "https://bot.example.ir/tg/hook" && c.WebhookListen == "[::1]:8443" && c.WebhookSecret == "abc_DEF-123-abc_DEF-123-abc_DEF-1"
 			}},
 		{"log json", map[string]string{"TAVAN_LOG_FORMAT": "json"}, func(c Config) bool { return c.LogFormat == "json" }},
 		{"dashboard", map[string]string{"TAVAN_DASHBOARD_URL": "https://staff.example.ir/"}, func(c Config) bool { return c.DashboardURL == "https://staff.example.ir" }},
@@ -80,6 +80,8 @@ func TestParseConfigOpsBad(t *testing.T) {
 		{map[string]string{"TAVAN_WEBHOOK_URL": "https://bot.example.ir/hook", "TAVAN_WEBHOOK_LISTEN": "127.0.0.1:9090",
 			"TAVAN_HTTP_ADDR": "127.0.0.1:9090", "TAVAN_HTTP_TOKEN": token}, "TAVAN_WEBHOOK_LISTEN"},
 		{map[string]string{"TAVAN_WEBHOOK_SECRET": "no spaces please"}, "TAVAN_WEBHOOK_SECRET"},
+		{map[string]string{"TAVAN_WEBHOOK_SECRET": "x"}, "TAVAN_WEBHOOK_SECRET"}, // guessable
+		{map[string]string{"TAVAN_WEBHOOK_SECRET": strings.Repeat("a", 31)}, "TAVAN_WEBHOOK_SECRET"},
 		{map[string]string{"TAVAN_WEBHOOK_SECRET": "رمز"}, "TAVAN_WEBHOOK_SECRET"},
 		{map[string]string{"TAVAN_WEBHOOK_SECRET": strings.Repeat("a", 257)}, "TAVAN_WEBHOOK_SECRET"},
 		{map[string]string{"TAVAN_LOG_FORMAT": "xml"}, "TAVAN_LOG_FORMAT"},

@@ -285,7 +285,7 @@ func TestServeOpsAndWebhookListeners(t *testing.T) {
 	opsAddr, hookAddr := freeAddr(t), freeAddr(t)
 	e := newRunEnv(t, map[string]string{
 		"TAVAN_HTTP_ADDR": opsAddr, "TAVAN_HTTP_TOKEN": "ops-token-0123456789",
-		"TAVAN_WEBHOOK_URL": "https://bot.example.ir/tg/hook", "TAVAN_WEBHOOK_LISTEN": hookAddr, "TAVAN_WEBHOOK_SECRET": "hook_secret-1",
+		"TAVAN_WEBHOOK_URL": "https://bot.example.ir/tg/hook", "TAVAN_WEBHOOK_LISTEN": hookAddr, "TAVAN_WEBHOOK_SECRET": "hook_secret-1-0123456789abcdef0123456",
 		"TAVAN_BACKUP_DIR": filepath.Join(t.TempDir(), "backups"), "TAVAN_BACKUP_HOUR": "0",
 	})
 	webhookSet := e.proxy.called("setWebhook")
@@ -298,7 +298,7 @@ func TestServeOpsAndWebhookListeners(t *testing.T) {
 	case <-ctxT(t).Done():
 		t.Fatalf("no setWebhook:\n%s", e.stderr.String())
 	}
-	if url, secret := e.sim.Webhook(); url != "https://bot.example.ir/tg/hook" || secret != "hook_secret-1" {
+	if url, secret := e.sim.Webhook(); url != "https://bot.example.ir/tg/hook" || secret != "hook_secret-1-0123456789abcdef0123456" {
 		t.Errorf("webhook = %q, %q", url, secret)
 	}
 	get := func(path, token string) (int, string) {
@@ -343,7 +343,7 @@ func TestServeOpsAndWebhookListeners(t *testing.T) {
 	if code := post("wrong"); code != 401 {
 		t.Errorf("webhook with a wrong secret = %d", code)
 	}
-	if code := post("hook_secret-1"); code != 200 {
+	if code := post("hook_secret-1-0123456789abcdef0123456"); code != 200 {
 		t.Errorf("webhook with the secret = %d", code)
 	}
 	if _, err := e.sim.WaitText(ctxT(t), u.ID, "به توان خوش آمدید"); err != nil {
@@ -357,7 +357,7 @@ func TestServeOpsAndWebhookListeners(t *testing.T) {
 	if len(entries) != 1 {
 		t.Errorf("daily backup directory holds %d files; want today's", len(entries))
 	}
-	if strings.Contains(e.stderr.String(), "hook_secret-1") || strings.Contains(e.stderr.String(), "ops-token-0123456789") {
+	if strings.Contains(e.stderr.String(), "hook_secret-1-0123456789abcdef0123456") || strings.Contains(e.stderr.String(), "ops-token-0123456789") {
 		t.Error("a secret reached the logs")
 	}
 }

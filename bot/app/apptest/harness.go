@@ -108,9 +108,9 @@ type Harness struct {
 	configure func(*app.Config) // test-specific changes to the bot's configuration
 	// Setup, if set, runs on every new app before it starts (routes a test adds must be registered
 	// before updates are routed: a restart replays saved updates at once).
-	Setup func(*app.App)
-	cancel    context.CancelFunc
-	done      chan error
+	Setup  func(*app.App)
+	cancel context.CancelFunc
+	done   chan error
 
 	deliveredMu sync.Mutex
 	delivered   []Queued // what the outbox sender delivered, in order
