@@ -555,6 +555,9 @@ func TestLoadAppChild(t *testing.T) {
 	if simURL == "" {
 		t.Skip("the kill -9 trials' bot process")
 	}
+	// First: a trial may stop the process (SIGTERM) as soon as every reply arrived, even while it starts.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
 	db, err := store.Open(os.Getenv("TAVAN_APP_DB"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -578,8 +581,6 @@ func TestLoadAppChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.Routes().Command("bump", bumpN)
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
-	defer stop()
 	if err := a.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
