@@ -104,6 +104,11 @@ func TestFloodIsBoundedAndTold(t *testing.T) {
 	if err := h.waitBotText(ctx, maryam, "آهسته‌تر"); err != nil {
 		t.Fatalf("no slow-down notice: %v", err)
 	}
+	// The notice goes out at the first drop; the rest of the flood may not be fetched yet. Confirmed
+	// means dispatched (queued or dropped): only then may the backlog drain.
+	if err := h.Sim.WaitAllConfirmed(ctx); err != nil {
+		t.Fatal(err)
+	}
 	close(release)
 	h.Settle()
 	if n := h.CountContaining(maryam, "آهسته‌تر"); n != 1 {

@@ -385,11 +385,13 @@ type simProcess struct {
 	out   *apptest.SyncBuffer
 }
 
-func startSimProcess(t *testing.T, learners int, rate float64, burst int) *simProcess {
+// env adds settings of the child, e.g. TAVAN_TGSIM_LATENCY=50ms (see withLatency).
+func startSimProcess(t *testing.T, learners int, rate float64, burst int, env ...string) *simProcess {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestLoadTgsimChild$", "-test.v", "-test.timeout=0")
 	cmd.Env = append(os.Environ(), "TAVAN_TGSIM_CHILD=1", fmt.Sprintf("TAVAN_TGSIM_LEARNERS=%d", learners),
 		fmt.Sprintf("TAVAN_TGSIM_RATE=%g", rate), fmt.Sprintf("TAVAN_TGSIM_BURST=%d", burst))
+	cmd.Env = append(cmd.Env, env...)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -483,8 +485,10 @@ func TestLoadTgsimChild(t *testing.T) {
 	for i := range loadProbeNum {
 		sim.SendText(tgsim.User{ID: loadProbeID + int64(i), FirstName: "پرسنده", LanguageCode: "fa"}, "سلام")
 	}
+	latency, _ := time.ParseDuration(os.Getenv("TAVAN_TGSIM_LATENCY"))
 	mux := http.NewServeMux()
-	mux.Handle("/bot"+apptest.Token+"/", sim)
+	mux.Handle("/bot"+apptest.Token+"/", withLatency(sim, latency))
+	addInteractiveCtl(mux, sim, learners)
 	mux.HandleFunc("/ctl/stats", func(w http.ResponseWriter, r *http.Request) {
 		s := simStats{Sends: sim.Calls("sendMessage") + sim.Calls("sendPhoto") + sim.Calls("sendDocument") + sim.Calls("copyMessage"),
 			TooMany: sim.Count429()}

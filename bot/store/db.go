@@ -21,8 +21,9 @@ var ErrNotFound = errors.New("not found")
 
 // DB is the bbolt database. Every exported method is one transaction.
 type DB struct {
-	bolt *bolt.DB
-	now  func() time.Time
+	bolt  *bolt.DB
+	now   func() time.Time
+	group groupCommit
 }
 
 // Options tune Open; the zero value is fine for production.

@@ -27,7 +27,7 @@ const handledRetention = 48 * time.Hour
 // to ask for next, in one transaction. Updates already handled are skipped. It returns the ids stored.
 func (db *DB) SaveUpdates(updates map[int]json.RawMessage, offset int) ([]int, error) {
 	var saved []int
-	err := db.bolt.Update(func(tx *bolt.Tx) error {
+	err := db.commit(func(tx *bolt.Tx) error {
 		saved = saved[:0]
 		inbox, handled := tx.Bucket(bucketInbox), tx.Bucket(bucketHandled)
 		now := db.now()
@@ -89,10 +89,10 @@ func (db *DB) Inbox() ([]InboxUpdate, error) {
 
 // Apply runs fn and records updateID as handled in the same transaction, so a state change and the
 // fact that it happened commit together; the update stays in the inbox until Done. If updateID was
-// handled before, fn does not run and applied is false. fn may run more than once (Batch), so it must
+// handled before, fn does not run and applied is false. fn may run more than once (group commit), so it must
 // only change state through tx. fn may be nil: the update is just marked handled.
 func (db *DB) Apply(updateID int, fn func(*Tx) error) (applied bool, err error) {
-	err = db.bolt.Batch(func(btx *bolt.Tx) error {
+	err = db.commit(func(btx *bolt.Tx) error {
 		tx := &Tx{tx: btx, now: db.now()}
 		key := itob(int64(updateID))
 		if btx.Bucket(bucketHandled).Get(key) != nil {
@@ -139,7 +139,7 @@ func (db *DB) Done(updateIDs []int) error {
 	if len(updateIDs) == 0 {
 		return nil
 	}
-	err := db.bolt.Update(func(btx *bolt.Tx) error {
+	err := db.commit(func(btx *bolt.Tx) error {
 		inbox, handled := btx.Bucket(bucketInbox), btx.Bucket(bucketHandled)
 		now := encodeTime(db.now())
 		for _, id := range updateIDs {
