@@ -60,6 +60,10 @@ func (b *Bot) Send(ctx context.Context, c tgbotapi.Chattable) (tgbotapi.Message,
 			if err := b.gateNew(ctx, chatID); err != nil {
 				return err
 			}
+			// A 429 may have come while this send waited for its slot: its hold binds this send too.
+			if err := b.dl.gate.Hold(ctx, chatID); err != nil {
+				return err
+			}
 		}
 		var err error
 		if isNew && d != nil && d.paid {
@@ -97,6 +101,9 @@ func (b *Bot) SendRaw(ctx context.Context, chatID int64, method string, fn func(
 	b.answerFirst(ctx, nil)
 	return Describe(method, b.retryChat(ctx, chatID, func() error {
 		if err := b.gateNew(ctx, chatID); err != nil {
+			return err
+		}
+		if err := b.dl.gate.Hold(ctx, chatID); err != nil {
 			return err
 		}
 		return fn()

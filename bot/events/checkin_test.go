@@ -130,7 +130,7 @@ func TestTicketScannedByDoorStaff(t *testing.T) {
 		t.Errorf("staff scan: %q", got)
 	}
 	h.Drain()
-	if got := h.Last(maryam).Plain; !strings.Contains(got, "حضور شما ثبت شد") || !strings.Contains(got, "۱ ساعت و ۲۰ دقیقه") {
+	if got := h.Last(maryam).Plain; !strings.Contains(got, "حضور شما ثبت شد") || !strings.Contains(got, "یک ساعت و ۲۰ دقیقه") {
 		t.Errorf("maryam was told %q; want her check-in with 1 h 20 min", got)
 	}
 	if got := h.User(maryam).MinutesLearned - before; got != 80 {

@@ -154,23 +154,19 @@ func (g *Gate) NoteChatSend(chatID int64) { g.reserveChat(chatID) }
 // passes it — replies, edits and callback answers too: sending during a running retry_after is what
 // gets a bot banned.
 func (g *Gate) Hold(ctx context.Context, chatID int64) error {
-	for {
-		g.mu.Lock()
-		until := g.globalHold
-		if chatID != 0 {
-			if t := g.chatHold[chatID]; t.After(until) {
-				until = t
-			}
-		}
-		wait := until.Sub(g.now())
-		g.mu.Unlock()
-		if wait <= 0 {
-			return ctx.Err()
-		}
-		if err := g.sleep(ctx, wait); err != nil {
-			return err
+	g.mu.Lock()
+	until := g.globalHold
+	if chatID != 0 {
+		if t := g.chatHold[chatID]; t.After(until) {
+			until = t
 		}
 	}
+	wait := until.Sub(g.now())
+	g.mu.Unlock()
+	if wait <= 0 {
+		return ctx.Err()
+	}
+	return g.sleep(ctx, wait) // trusted, as for slots: a hold that grew meanwhile is met at the next request
 }
 
 // RateLimited records a 429 with retry_after d for a request to chatID (0: not about a chat): that chat

@@ -199,3 +199,31 @@ func waitFor(t *testing.T, cond func() bool) {
 		runtime.Gosched()
 	}
 }
+
+// TestGate429Scopes: a 429 holds its chat only; a second chat's 429 within a second holds every chat;
+// Hold waits out what binds the chat asked for.
+func TestGate429Scopes(t *testing.T) {
+	vt := &virtualTime{now: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC)}
+	g := NewGate(GateOptions{Rate: 30, Now: vt.Now, Sleep: vt.Sleep})
+	ctx := context.Background()
+	if global := g.RateLimited(1, 3*time.Second); global {
+		t.Fatal("one chat's 429 held the whole bot")
+	}
+	start := vt.Now()
+	if err := g.Hold(ctx, 2); err != nil || vt.Now() != start {
+		t.Errorf("another chat waited %v for chat 1's 429", vt.Now().Sub(start))
+	}
+	if err := g.Hold(ctx, 1); err != nil || vt.Now().Sub(start) != 3*time.Second {
+		t.Errorf("chat 1 waited %v; want its retry_after, 3s", vt.Now().Sub(start))
+	}
+	vt.Sleep(ctx, 10*time.Second)
+	g.RateLimited(5, 2*time.Second)
+	vt.Sleep(ctx, 500*time.Millisecond)
+	if global := g.RateLimited(6, 2*time.Second); !global {
+		t.Fatal("two chats' 429s within a second did not hold the bot")
+	}
+	start = vt.Now()
+	if err := g.Hold(ctx, 7); err != nil || vt.Now().Sub(start) != 2*time.Second {
+		t.Errorf("an unrelated chat waited %v during a bot-wide hold; want 2s", vt.Now().Sub(start))
+	}
+}
