@@ -56,8 +56,8 @@ func TestStepStartedDuringSessionIsNotRelayed(t *testing.T) {
 	h := newHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
 	h.Onboard(john, "en", "general")
-	h.makeConsultant(amir, "امیر", "marketing")
-	h.session(maryam, amir, "marketing")
+	h.MakeConsultant(amir, "امیر", "marketing")
+	h.Session(maryam, amir, "marketing")
 
 	h.Send(maryam, "/feedback")
 	complaint := "مشاورم به پرسش‌هایم پاسخ درستی نمی‌دهد"
@@ -71,8 +71,8 @@ func TestStepStartedDuringSessionIsNotRelayed(t *testing.T) {
 
 	// The admin is a consultant in a session with reza, and answers john's feedback.
 	h.Onboard(reza, "fa", "home")
-	h.makeConsultant(adminUser, "کارشناس", "finance")
-	h.session(reza, adminUser, "finance")
+	h.MakeConsultant(adminUser, "کارشناس", "finance")
+	h.Session(reza, adminUser, "finance")
 	h.Send(john, "/feedback")
 	h.Send(john, "Please add more lessons on pricing.")
 	h.Drain()
@@ -92,13 +92,13 @@ func TestStepStartedDuringSessionIsNotRelayed(t *testing.T) {
 func TestTakingASessionEndsTheConsultantsStaleStep(t *testing.T) {
 	h := newHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "امیر", "marketing")
+	h.MakeConsultant(amir, "امیر", "marketing")
 	h.Send(amir, "/library")
 	h.Press(amir, h.Last(amir), "🔍")
 	if h.User(amir).Step != stepSearch {
 		t.Fatalf("amir's step = %q; want the search prompt", h.User(amir).Step)
 	}
-	h.session(maryam, amir, "marketing")
+	h.Session(maryam, amir, "marketing")
 	h.Send(amir, "سلام مریم، از کدام شهر هستید؟")
 	// A consultant's text reaches the learner under their signature («💬 امیر، مشاور»).
 	if m := h.Last(maryam); !strings.HasPrefix(m.Plain, "💬 امیر، مشاور") || !strings.Contains(m.Plain, "از کدام شهر") {
@@ -111,15 +111,15 @@ func TestTakingASessionEndsTheConsultantsStaleStep(t *testing.T) {
 func TestTakeNeedsAnOffer(t *testing.T) {
 	h := newHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "امیر", "marketing")
-	h.makeConsultant(sara, "Sara", "legal")
-	id := h.ask(maryam, "marketing", "چطور برای محصولات خانگی‌ام مشتری پیدا کنم؟")
-	if _, ok := h.card(sara, id); ok {
+	h.MakeConsultant(amir, "امیر", "marketing")
+	h.MakeConsultant(sara, "Sara", "legal")
+	id := h.Ask(maryam, "marketing", "چطور برای محصولات خانگی‌ام مشتری پیدا کنم؟")
+	if _, ok := h.Card(sara, id); ok {
 		t.Fatal("sara (legal) got a card for a marketing question")
 	}
 	before := h.Count(sara)
 	ans := h.PressForged(sara, h.Last(sara), cb("cstake", idArg(id)))
-	if rec := h.consultation(id); rec.Status != "waiting" || rec.ConsultantID != 0 {
+	if rec := h.Consultation(id); rec.Status != "waiting" || rec.ConsultantID != 0 {
 		t.Errorf("after sara's forged claim the request is %s with consultant %d; want still waiting", rec.Status, rec.ConsultantID)
 	}
 	if ans != h.App.Texts.T("en", "ButtonExpired") {
@@ -130,8 +130,8 @@ func TestTakeNeedsAnOffer(t *testing.T) {
 			t.Errorf("sara was shown maryam's context: %q", m.Plain)
 		}
 	}
-	h.take(amir, id)
-	if rec := h.consultation(id); rec.ConsultantID != amir.ID {
+	h.Take(amir, id)
+	if rec := h.Consultation(id); rec.ConsultantID != amir.ID {
 		t.Errorf("amir, who was offered it, could not take it: %+v", rec)
 	}
 }
@@ -210,8 +210,8 @@ func TestNetworkErrorsDoNotLogTheToken(t *testing.T) {
 func TestSummaryIsNotLostWhenItCannotBeSent(t *testing.T) {
 	h := newHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "امیر", "marketing")
-	h.session(maryam, amir, "marketing")
+	h.MakeConsultant(amir, "امیر", "marketing")
+	h.Session(maryam, amir, "marketing")
 	h.Send(amir, "/end")
 	h.Press(amir, h.Last(amir), "نوشتن خلاصه")
 
@@ -231,8 +231,8 @@ func TestSummaryIsNotLostWhenItCannotBeSent(t *testing.T) {
 func TestSharedContactIsNotLostWhenItCannotBeSent(t *testing.T) {
 	h := newHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "امیر", "marketing")
-	id := h.session(maryam, amir, "marketing")
+	h.MakeConsultant(amir, "امیر", "marketing")
+	id := h.Session(maryam, amir, "marketing")
 	started := h.lastWith(maryam, "جلسه")
 	h.Sim.FailNext("sendMessage", 1, 500, "", 0)
 	h.PressData(maryam, started, cb("csshare", idArg(id)))
@@ -283,7 +283,7 @@ func TestConsultantListFitsWithManyConsultants(t *testing.T) {
 		list = h.Last(adminUser)
 	}
 	h.PressData(adminUser, list, cb("csadm", "sus", last))
-	if k := h.consultantRec(tgsim.User{ID: 5000 + n - 1}); k.Status != store.ConsultantSuspended {
+	if k := h.ConsultantRec(tgsim.User{ID: 5000 + n - 1}); k.Status != store.ConsultantSuspended {
 		t.Errorf("the last consultant is %s; want suspended", k.Status)
 	}
 	if m, _ := h.Sim.Message(adminUser.ID, list.ID); !hasData(m, cb("csadm", "act", last)) {
@@ -296,7 +296,7 @@ func TestConsultantListFitsWithManyConsultants(t *testing.T) {
 // still parse) made the confirm button 65 bytes.
 func TestForgedRemoveButtonCannotPanic(t *testing.T) {
 	h := newHarness(t, nil)
-	h.makeConsultant(amir, "امیر", "marketing")
+	h.MakeConsultant(amir, "امیر", "marketing")
 	h.Send(adminUser, "/consultants")
 	id := strings.Repeat("0", 53-len(strconv.FormatInt(amir.ID, 10))) + strconv.FormatInt(amir.ID, 10)
 	data := cb("csadm", "rm", id)
@@ -353,15 +353,15 @@ func TestClubListsFitInAMessage(t *testing.T) {
 func TestConsultantCannotAskThroughAnOldTopicButton(t *testing.T) {
 	h := newHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(sara, "Sara", "legal")
+	h.MakeConsultant(sara, "Sara", "legal")
 	h.Send(amir, "/consult")
 	topics := h.Last(amir)
-	h.makeConsultant(amir, "امیر", "marketing")
+	h.MakeConsultant(amir, "امیر", "marketing")
 	h.PressData(amir, topics, cb("cst", "legal"))
 	if st := h.User(amir).Step; st == stepConsQuestion {
 		h.Send(amir, "یک پرسش حقوقی دربارهٔ قرارداد اجاره دارم")
 	}
-	if cur := h.clubLearner(amir).Current; cur != 0 {
+	if cur := h.ClubLearner(amir).Current; cur != 0 {
 		t.Errorf("consultant amir queued question %d through an old topic button", cur)
 	}
 }

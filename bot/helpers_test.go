@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -179,116 +178,6 @@ func (h *harness) botMessageCounts() map[int64]int {
 }
 
 // ---- the consultants' club ----
-
-var inviteLink = regexp.MustCompile(`https://t\.me/[A-Za-z0-9_]+\?start=(cons_[A-Za-z0-9_-]+)`)
-
-// invite has the admin make a consultant invite and returns its /start payload.
-func (h *harness) invite() string {
-	h.T.Helper()
-	h.Send(adminUser, "/invite_consultant")
-	m := inviteLink.FindStringSubmatch(h.Last(adminUser).Plain)
-	if m == nil {
-		h.T.Fatalf("no invite link in %q", h.Last(adminUser).Plain)
-	}
-	return m[1]
-}
-
-// makeConsultant takes u through an invite and the whole profile; topics are ids from consultTopics.
-func (h *harness) makeConsultant(u tgsim.User, name string, topics ...string) {
-	h.T.Helper()
-	h.Send(u, "/start "+h.invite())
-	if got := h.Last(u).Plain; !strings.Contains(got, "نامی") && !strings.Contains(got, "What name") {
-		h.T.Fatalf("after the invite %s got %q; want the name question", u.FirstName, got)
-	}
-	h.Send(u, name)
-	for _, t := range topics {
-		h.PressData(u, h.Last(u), cb("cstop", t))
-	}
-	h.PressData(u, h.Last(u), cb("cstop", "done"))
-	h.Send(u, "بیست سال تجربهٔ کار در بازار و آموزش کارآفرینی.")
-	h.Send(u, "شنبه تا چهارشنبه، ۱۷ تا ۲۰")
-	k := h.consultantRec(u)
-	if !k.ProfileDone || k.Status != store.ConsultantActive || k.Name != name {
-		h.T.Fatalf("consultant %s = %+v; want an active, complete profile", u.FirstName, k)
-	}
-}
-
-func (h *harness) consultantRec(u tgsim.User) *store.Consultant {
-	h.T.Helper()
-	var k *store.Consultant
-	if err := h.DB.View(func(tx *store.Tx) error {
-		var err error
-		k, err = tx.Consultant(u.ID)
-		return err
-	}); err != nil {
-		h.T.Fatalf("consultant %d: %v", u.ID, err)
-	}
-	return k
-}
-
-// ask has a learner ask a question on topic and returns the session number.
-func (h *harness) ask(u tgsim.User, topic, question string) uint64 {
-	h.T.Helper()
-	h.Send(u, "/consult")
-	h.PressData(u, h.Last(u), cb("cst", topic))
-	h.Send(u, question)
-	id := h.clubLearner(u).Current
-	if id == 0 {
-		h.T.Fatalf("%s's question was not queued; last reply %q", u.FirstName, h.Last(u).Plain)
-	}
-	return id
-}
-
-func (h *harness) clubLearner(u tgsim.User) store.ClubLearner {
-	var l store.ClubLearner
-	_ = h.DB.View(func(tx *store.Tx) error { l = tx.ClubLearner(u.ID); return nil })
-	return l
-}
-
-func (h *harness) consultation(id uint64) *store.Consultation {
-	h.T.Helper()
-	var rec *store.Consultation
-	if err := h.DB.View(func(tx *store.Tx) error {
-		var err error
-		rec, err = tx.Consultation(id)
-		return err
-	}); err != nil {
-		h.T.Fatalf("consultation %d: %v", id, err)
-	}
-	return rec
-}
-
-// card is the offer card of session id in a consultant's chat, if it still has its [Take it] button.
-func (h *harness) card(u tgsim.User, id uint64) (tgsim.Message, bool) {
-	data := cb("cstake", idArg(id))
-	for _, m := range h.Sim.BotMessages(u.ID) {
-		if m.HasButton(data) {
-			return m, true
-		}
-	}
-	return tgsim.Message{}, false
-}
-
-// take presses [Take it] on session id's card.
-func (h *harness) take(u tgsim.User, id uint64) string {
-	h.T.Helper()
-	m, ok := h.card(u, id)
-	if !ok {
-		h.T.Fatalf("%s has no card for session %d", u.FirstName, id)
-	}
-	return h.PressData(u, m, cb("cstake", idArg(id)))
-}
-
-// session opens a session between learner and consultant (the only consultant offered) and returns it.
-func (h *harness) session(learner, consultant tgsim.User, topic string) uint64 {
-	h.T.Helper()
-	id := h.ask(learner, topic, "چطور برای محصولات خانگی‌ام مشتری پیدا کنم؟")
-	h.take(consultant, id)
-	if rec := h.consultation(id); rec.Status != store.ConsultOpen || rec.ConsultantID != consultant.ID {
-		h.T.Fatalf("session %d = %+v; want open with %s", id, rec, consultant.FirstName)
-	}
-	return id
-}
 
 // lastCopy is the newest bot message in chat that is a copy (copyMessage) of a message in from.
 func (h *harness) lastCopy(chat, from int64) (tgsim.Message, bool) {

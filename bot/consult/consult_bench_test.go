@@ -13,8 +13,8 @@ import (
 func BenchmarkRelayMessage(b *testing.B) {
 	h := clubHarness(b, func(c *app.Config) { c.Consult.RelayPerMinute = 1 << 30 })
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
-	h.session(maryam, amir, "marketing")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
+	h.Session(maryam, amir, "marketing")
 	b.ResetTimer()
 	for b.Loop() {
 		h.Sim.SendText(maryam, "پیامی برای مشاور")

@@ -68,12 +68,12 @@ func relayOne(t *testing.T, h *harness, from, to tgsim.User, labelled bool) {
 func TestRelayEveryMediaBothWays(t *testing.T) {
 	h := clubHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
-	h.session(maryam, amir, "marketing")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
+	h.Session(maryam, amir, "marketing")
 
 	relayOne(t, h, maryam, amir, true)
 	relayOne(t, h, amir, maryam, false)
-	if rec := h.consultation(1); rec.Relayed != 2*(2+len(relayedMedia)) {
+	if rec := h.Consultation(1); rec.Relayed != 2*(2+len(relayedMedia)) {
 		t.Errorf("relayed count %d", rec.Relayed)
 	}
 	// A relayed message is not a step's input nor an unknown text: nothing else answered.
@@ -87,8 +87,8 @@ func TestRelayEveryMediaBothWays(t *testing.T) {
 func TestRelayKeepsReplyContext(t *testing.T) {
 	h := clubHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
-	h.session(maryam, amir, "marketing")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
+	h.Session(maryam, amir, "marketing")
 
 	// The consultant replies to the question copied above the card.
 	question := h.Sim.Messages(maryam.ID)
@@ -124,8 +124,8 @@ func TestRelayKeepsReplyContext(t *testing.T) {
 func TestRelayUncopyableAndFloods(t *testing.T) {
 	h := clubHarness(t, func(c *app.Config) { c.Consult.RelayPerMinute = 5 })
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
-	h.session(maryam, amir, "marketing")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
+	h.Session(maryam, amir, "marketing")
 	before := len(h.Sim.BotMessages(amir.ID))
 
 	// A quiz (whose answer the bot does not know) and a service message cannot be copied.
@@ -186,15 +186,15 @@ func TestPrivacyNothingOfTheLearnerBeforeConsent(t *testing.T) {
 	h := clubHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
 	h.Onboard(john, "en", "general")
-	h.makeConsultant(amir, "دکتر امیر", "marketing", "finance")
-	h.makeConsultant(sara, "Sara R.", "marketing", "finance")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing", "finance")
+	h.MakeConsultant(sara, "Sara R.", "marketing", "finance")
 
 	// Everything a consultant can meet: offers to both, a claim, the picker, relays, the end, a summary,
 	// an idle close, a report.
-	m1 := h.ask(maryam, "marketing", "چطور برای محصولاتم مشتری پیدا کنم؟")
-	j1 := h.ask(john, "finance", "How do I price my handmade soap?")
-	h.take(amir, m1)
-	h.take(amir, j1)
+	m1 := h.Ask(maryam, "marketing", "چطور برای محصولاتم مشتری پیدا کنم؟")
+	j1 := h.Ask(john, "finance", "How do I price my handmade soap?")
+	h.Take(amir, m1)
+	h.Take(amir, j1)
 	relayOne(t, h, maryam, amir, true)
 	h.Send(john, "Hello, thanks for taking my question")
 	h.Send(amir, "/sessions")
@@ -222,7 +222,7 @@ func TestPrivacyNothingOfTheLearnerBeforeConsent(t *testing.T) {
 	}
 
 	// Consent: the consultant now gets the full name and username; a phone only when the learner sends it.
-	m2 := h.session(maryam, amir, "marketing")
+	m2 := h.Session(maryam, amir, "marketing")
 	start := h.Last(maryam)
 	h.Press(maryam, start, "نام و نام کاربری")
 	shared := h.Last(amir).Plain
@@ -242,7 +242,7 @@ func TestPrivacyNothingOfTheLearnerBeforeConsent(t *testing.T) {
 	if cp, ok := h.lastCopy(amir.ID, maryam.ID); !ok || cp.CopyOf.MessageID != contact.ID || cp.Contact == nil || cp.Contact.Phone != "+989121234567" {
 		t.Errorf("the learner's own contact was not relayed: %+v", cp)
 	}
-	if rec := h.consultation(m2); !rec.Shared {
+	if rec := h.Consultation(m2); !rec.Shared {
 		t.Error("consent not recorded")
 	}
 
@@ -262,10 +262,10 @@ func TestSessionPickerAndReplyRouting(t *testing.T) {
 	h := clubHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
 	h.Onboard(john, "en", "general")
-	h.makeConsultant(amir, "دکتر امیر", "marketing", "finance")
-	m := h.session(maryam, amir, "marketing")
-	j := h.session(john, amir, "finance")
-	if k := h.consultantRec(amir); k.Current != j {
+	h.MakeConsultant(amir, "دکتر امیر", "marketing", "finance")
+	m := h.Session(maryam, amir, "marketing")
+	j := h.Session(john, amir, "finance")
+	if k := h.ConsultantRec(amir); k.Current != j {
 		t.Fatalf("current session %d; want the newest, %d", k.Current, j)
 	}
 
@@ -299,7 +299,7 @@ func TestSessionPickerAndReplyRouting(t *testing.T) {
 	if cp, _ := h.lastCopy(john.ID, amir.ID); cp.Plain != "پاسخ به جان" {
 		t.Errorf("a reply to john's message reached john as %q", cp.Plain)
 	}
-	if k := h.consultantRec(amir); k.Current != m {
+	if k := h.ConsultantRec(amir); k.Current != m {
 		t.Errorf("a reply changed the current session to %d", k.Current)
 	}
 
@@ -315,7 +315,7 @@ func TestSessionPickerAndReplyRouting(t *testing.T) {
 	h.PressData(amir, h.Last(amir), cb("cssel", idArg(j), "p")) // the same one again: only a toast
 
 	h.Send(amir, "/end") // ends john's (current); maryam's becomes current
-	if rec := h.consultation(j); rec.Status != store.ConsultClosed {
+	if rec := h.Consultation(j); rec.Status != store.ConsultClosed {
 		t.Errorf("/end closed the wrong session: john's is %s", rec.Status)
 	}
 	h.Send(amir, "ادامه با مریم")
@@ -331,8 +331,8 @@ func TestSessionPickerAndReplyRouting(t *testing.T) {
 func TestSessionSurvivesRestart(t *testing.T) {
 	h := clubHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
-	id := h.session(maryam, amir, "marketing")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
+	id := h.Session(maryam, amir, "marketing")
 	before := h.Sim.SendText(maryam, "قبل از راه‌اندازی دوباره")
 	h.Settle()
 	cpBefore, _ := h.lastCopy(amir.ID, maryam.ID)
@@ -350,7 +350,7 @@ func TestSessionSurvivesRestart(t *testing.T) {
 	if back.Plain != "پاسخ به پیام پیش از راه‌اندازی" || back.ReplyTo != before.ID {
 		t.Errorf("after the restart the reply is %q replying to %d; want %d", back.Plain, back.ReplyTo, before.ID)
 	}
-	if rec := h.consultation(id); rec.Status != store.ConsultOpen || rec.Relayed != 3 {
+	if rec := h.Consultation(id); rec.Status != store.ConsultOpen || rec.Relayed != 3 {
 		t.Errorf("after the restart: %+v", rec)
 	}
 }
@@ -358,8 +358,8 @@ func TestSessionSurvivesRestart(t *testing.T) {
 func TestTranscriptsOffByDefaultAndPruned(t *testing.T) {
 	h := clubHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
-	first := h.session(maryam, amir, "marketing")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
+	first := h.Session(maryam, amir, "marketing")
 	h.Send(maryam, "این نباید نگه داشته شود")
 	h.Send(amir, "این هم نه")
 	if lines := h.transcript(first); len(lines) != 0 {
@@ -375,7 +375,7 @@ func TestTranscriptsOffByDefaultAndPruned(t *testing.T) {
 	if got := h.Last(adminUser).Plain; !strings.Contains(got, "۳۰ روز") {
 		t.Errorf("/transcripts 30 answered %q", got)
 	}
-	second := h.session(maryam, amir, "marketing")
+	second := h.Session(maryam, amir, "marketing")
 	if got := h.Last(maryam).Plain; !strings.Contains(got, "تا ۳۰ روز نگه داشته می‌شود") {
 		t.Errorf("the learner was not told the session is kept: %q", got)
 	}
@@ -412,11 +412,11 @@ func TestTranscriptsOffByDefaultAndPruned(t *testing.T) {
 func TestDeleteMeTakesConsultationsAlong(t *testing.T) {
 	h := clubHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
 	h.Send(adminUser, "/transcripts 7")
-	first := h.session(maryam, amir, "marketing")
+	first := h.Session(maryam, amir, "marketing")
 	h.Send(maryam, "/end")
-	second := h.session(maryam, amir, "marketing")
+	second := h.Session(maryam, amir, "marketing")
 	h.Send(maryam, "این در متن جلسه نگه داشته می‌شود")
 	if len(h.transcript(second)) != 1 {
 		t.Fatal("no transcript line to delete")
@@ -464,8 +464,8 @@ func (h *harness) liveIDs() []uint64 {
 func TestConsultantLeavingMidSession(t *testing.T) {
 	h := clubHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
-	id := h.session(maryam, amir, "marketing")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
+	id := h.Session(maryam, amir, "marketing")
 	h.Send(amir, "/deleteme")
 	h.Press(amir, h.Last(amir), "همه را پاک کن")
 	if h.isConsultant(amir) {
@@ -475,7 +475,7 @@ func TestConsultantLeavingMidSession(t *testing.T) {
 	if got := h.Last(maryam).Plain; !strings.Contains(got, "دیگر در باشگاه نیست") {
 		t.Errorf("the learner got %q; want the session closed with a notice", got)
 	}
-	if rec := h.consultation(id); rec.Status != store.ConsultClosed || rec.ClosedBy != "gone" {
+	if rec := h.Consultation(id); rec.Status != store.ConsultClosed || rec.ClosedBy != "gone" {
 		t.Errorf("session after the consultant left: %+v", rec)
 	}
 	h.Send(maryam, "/consult")

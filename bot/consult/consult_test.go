@@ -36,7 +36,7 @@ func TestConsultantInviteProfileAndAvailability(t *testing.T) {
 		}
 	}
 
-	payload := h.invite()
+	payload := h.Invite()
 	if n := len(payload); n > 64 {
 		t.Errorf("invite payload is %d characters; Telegram allows 64", n)
 	}
@@ -84,7 +84,7 @@ func TestConsultantInviteProfileAndAvailability(t *testing.T) {
 	}
 
 	// An expired invite is refused like a used one.
-	expired := h.invite()
+	expired := h.Invite()
 	h.Clock.Advance(8 * 24 * time.Hour)
 	h.Send(sara, "/start "+expired)
 	if got := h.Last(sara).Plain; !strings.Contains(got, "not valid") {
@@ -95,11 +95,11 @@ func TestConsultantInviteProfileAndAvailability(t *testing.T) {
 	}
 
 	h.Send(amir, "/away")
-	if got := h.Last(amir).Plain; !strings.Contains(got, "غایب شدید") || h.consultantRec(amir).Status != store.ConsultantAway {
-		t.Errorf("/away: %q, status %s", got, h.consultantRec(amir).Status)
+	if got := h.Last(amir).Plain; !strings.Contains(got, "غایب شدید") || h.ConsultantRec(amir).Status != store.ConsultantAway {
+		t.Errorf("/away: %q, status %s", got, h.ConsultantRec(amir).Status)
 	}
 	h.Send(amir, "/available")
-	if got := h.Last(amir).Plain; !strings.Contains(got, "در دسترس هستید") || h.consultantRec(amir).Status != store.ConsultantActive {
+	if got := h.Last(amir).Plain; !strings.Contains(got, "در دسترس هستید") || h.ConsultantRec(amir).Status != store.ConsultantActive {
 		t.Errorf("/available: %q", got)
 	}
 
@@ -124,18 +124,18 @@ func (h *harness) isConsultant(u tgsim.User) bool {
 func TestClaimRaceExactlyOneWins(t *testing.T) {
 	h := clubHarness(t, func(c *app.Config) { c.Consult.DailyLimit = 10 })
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "دکتر امیر", "marketing", "home")
-	h.makeConsultant(sara, "Sara R.", "marketing")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing", "home")
+	h.MakeConsultant(sara, "Sara R.", "marketing")
 
-	id := h.ask(maryam, "marketing", "چطور قیمت محصولاتم را تعیین کنم؟")
+	id := h.Ask(maryam, "marketing", "چطور قیمت محصولاتم را تعیین کنم؟")
 	status := h.Last(maryam).Plain
 	for _, want := range []string{"در صف است", "نوبت شما: ۱", "دقیقه"} {
 		if !strings.Contains(status, want) {
 			t.Errorf("queue status %q lacks %q", status, want)
 		}
 	}
-	cardA, okA := h.card(amir, id)
-	cardS, okS := h.card(sara, id)
+	cardA, okA := h.Card(amir, id)
+	cardS, okS := h.Card(sara, id)
 	if !okA || !okS {
 		t.Fatalf("cards: amir %v, sara %v; want both matching consultants offered", okA, okS)
 	}
@@ -165,7 +165,7 @@ func TestClaimRaceExactlyOneWins(t *testing.T) {
 	}
 	h.Settle()
 
-	rec := h.consultation(id)
+	rec := h.Consultation(id)
 	winner, loser, loserAns := amir, sara, ansS
 	if rec.ConsultantID == sara.ID {
 		winner, loser, loserAns = sara, amir, ansA
@@ -176,7 +176,7 @@ func TestClaimRaceExactlyOneWins(t *testing.T) {
 	if !strings.Contains(loserAns.Text, "Too late") && !strings.Contains(loserAns.Text, "دیر رسیدید") {
 		t.Errorf("the loser's toast = %q; want them told it was taken", loserAns.Text)
 	}
-	if _, ok := h.card(loser, id); ok {
+	if _, ok := h.Card(loser, id); ok {
 		t.Error("the loser's card still has [Take it]")
 	}
 	loserCard, _ := h.Sim.Message(loser.ID, map[int64]int{amir.ID: cardA.ID, sara.ID: cardS.ID}[loser.ID])
@@ -194,7 +194,7 @@ func TestClaimRaceExactlyOneWins(t *testing.T) {
 	if !strings.Contains(started, "پرسش شما را پذیرفت") || !strings.Contains(started, "جلسهٔ شمارهٔ ۱") {
 		t.Errorf("the learner was told %q; want the session started", started)
 	}
-	k := h.consultantRec(winner)
+	k := h.ConsultantRec(winner)
 	if k.Sessions != 1 || k.Current != id {
 		t.Errorf("winner record %+v", k)
 	}
@@ -202,9 +202,9 @@ func TestClaimRaceExactlyOneWins(t *testing.T) {
 	// More rounds: whoever wins, exactly one does and the other is told.
 	for round := range 4 {
 		h.Send(maryam, "/end")
-		id := h.ask(maryam, "marketing", fmt.Sprintf("پرسش دور %d دربارهٔ بازاریابی", round))
-		cardA, _ := h.card(amir, id)
-		cardS, _ := h.card(sara, id)
+		id := h.Ask(maryam, "marketing", fmt.Sprintf("پرسش دور %d دربارهٔ بازاریابی", round))
+		cardA, _ := h.Card(amir, id)
+		cardS, _ := h.Card(sara, id)
 		qa := h.Sim.PressButton(amir, amir.ID, cardA.ID, cb("cstake", idArg(id)))
 		qs := h.Sim.PressButton(sara, sara.ID, cardS.ID, cb("cstake", idArg(id)))
 		ansA, errA := h.Sim.WaitCallbackAnswer(h.Ctx(), qa)
@@ -217,10 +217,10 @@ func TestClaimRaceExactlyOneWins(t *testing.T) {
 		if won[ansA.Text] == won[ansS.Text] {
 			t.Errorf("round %d: toasts %q and %q; want exactly one winner", round, ansA.Text, ansS.Text)
 		}
-		if _, ok := h.card(amir, id); ok {
+		if _, ok := h.Card(amir, id); ok {
 			t.Errorf("round %d: amir's card still open", round)
 		}
-		if _, ok := h.card(sara, id); ok {
+		if _, ok := h.Card(sara, id); ok {
 			t.Errorf("round %d: sara's card still open", round)
 		}
 	}
@@ -229,14 +229,14 @@ func TestClaimRaceExactlyOneWins(t *testing.T) {
 func TestReofferAfterTimeoutSurvivesRestart(t *testing.T) {
 	h := clubHarness(t, func(c *app.Config) { c.Consult.OfferTimeout = 5 * time.Minute })
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
-	h.makeConsultant(sara, "Sara R.", "finance")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
+	h.MakeConsultant(sara, "Sara R.", "finance")
 
-	id := h.ask(maryam, "marketing", "برای فروش اینترنتی از کجا شروع کنم؟")
-	if _, ok := h.card(amir, id); !ok {
+	id := h.Ask(maryam, "marketing", "برای فروش اینترنتی از کجا شروع کنم؟")
+	if _, ok := h.Card(amir, id); !ok {
 		t.Fatal("the matching consultant got no card")
 	}
-	if _, ok := h.card(sara, id); ok {
+	if _, ok := h.Card(sara, id); ok {
 		t.Fatal("a consultant of another topic got the card before the timeout")
 	}
 	h.Clock.Advance(4 * time.Minute)
@@ -248,7 +248,7 @@ func TestReofferAfterTimeoutSurvivesRestart(t *testing.T) {
 	if rep := h.sweep(); rep.Widened != 1 {
 		t.Fatalf("sweep after the timeout = %+v; want the request widened", rep)
 	}
-	if _, ok := h.card(sara, id); !ok {
+	if _, ok := h.Card(sara, id); !ok {
 		t.Fatal("after the timeout the other consultant got no card")
 	}
 	if _, ok := h.noticeWith(maryam.ID, "برای همهٔ مشاوران در دسترس فرستادم"); !ok {
@@ -257,14 +257,14 @@ func TestReofferAfterTimeoutSurvivesRestart(t *testing.T) {
 	if rep := h.sweep(); rep.Widened != 0 || rep.Offered != 0 {
 		t.Errorf("a second sweep did more: %+v", rep)
 	}
-	if n := len(h.consultation(id).Offers); n != 2 {
+	if n := len(h.Consultation(id).Offers); n != 2 {
 		t.Errorf("offers = %d; want 2", n)
 	}
-	h.take(sara, id)
-	if rec := h.consultation(id); rec.ConsultantID != sara.ID {
+	h.Take(sara, id)
+	if rec := h.Consultation(id); rec.ConsultantID != sara.ID {
 		t.Errorf("taken by %d; want sara", rec.ConsultantID)
 	}
-	if _, ok := h.card(amir, id); ok {
+	if _, ok := h.Card(amir, id); ok {
 		t.Error("amir's card was not retired")
 	}
 }
@@ -272,24 +272,24 @@ func TestReofferAfterTimeoutSurvivesRestart(t *testing.T) {
 func TestOfflineTicketGoesToTheFirstConsultantBack(t *testing.T) {
 	h := clubHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "دکتر امیر", "legal")
-	h.makeConsultant(sara, "Sara R.", "finance")
+	h.MakeConsultant(amir, "دکتر امیر", "legal")
+	h.MakeConsultant(sara, "Sara R.", "finance")
 	h.Send(amir, "/away")
 	h.Send(sara, "/away")
 
-	id := h.ask(maryam, "marketing", "مجوز فروش محصولات خوراکی خانگی را از کجا بگیرم؟")
+	id := h.Ask(maryam, "marketing", "مجوز فروش محصولات خوراکی خانگی را از کجا بگیرم؟")
 	if got := h.Last(maryam).Plain; !strings.Contains(got, "هیچ مشاوری در دسترس نیست") {
 		t.Errorf("with nobody available the learner got %q", got)
 	}
-	if rec := h.consultation(id); !rec.Offline || len(rec.Offers) != 0 {
+	if rec := h.Consultation(id); !rec.Offline || len(rec.Offers) != 0 {
 		t.Errorf("ticket = %+v; want offline, offered to nobody", rec)
 	}
-	if _, ok := h.card(amir, id); ok {
+	if _, ok := h.Card(amir, id); ok {
 		t.Error("an away consultant got a card")
 	}
 	h.Clock.Advance(time.Hour)
 	h.sweep()
-	if _, ok := h.card(amir, id); ok {
+	if _, ok := h.Card(amir, id); ok {
 		t.Error("the sweep offered a ticket while nobody is available")
 	}
 
@@ -297,21 +297,21 @@ func TestOfflineTicketGoesToTheFirstConsultantBack(t *testing.T) {
 	if !h.botSaid(sara, "1 waiting question") {
 		t.Errorf("/available did not announce the waiting ticket")
 	}
-	if _, ok := h.card(sara, id); !ok {
+	if _, ok := h.Card(sara, id); !ok {
 		t.Fatal("the first consultant back got no card, though the topic is not theirs")
 	}
 	if _, ok := h.noticeWith(maryam.ID, "مشاوری در دسترس شد"); !ok {
 		t.Errorf("the learner was not told a consultant is back: %+v", h.notices(maryam.ID))
 	}
 	h.Send(amir, "/available")
-	if _, ok := h.card(amir, id); !ok {
+	if _, ok := h.Card(amir, id); !ok {
 		t.Error("the second consultant back did not get the (now widened) ticket")
 	}
-	h.take(amir, id)
-	if rec := h.consultation(id); rec.Status != store.ConsultOpen || rec.ConsultantID != amir.ID {
+	h.Take(amir, id)
+	if rec := h.Consultation(id); rec.Status != store.ConsultOpen || rec.ConsultantID != amir.ID {
 		t.Errorf("ticket after the claim = %+v", rec)
 	}
-	if _, ok := h.card(sara, id); ok {
+	if _, ok := h.Card(sara, id); ok {
 		t.Error("sara's card was not retired")
 	}
 }
@@ -319,8 +319,8 @@ func TestOfflineTicketGoesToTheFirstConsultantBack(t *testing.T) {
 func TestEndSummaryAndRating(t *testing.T) {
 	h := clubHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
-	id := h.session(maryam, amir, "marketing")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
+	id := h.Session(maryam, amir, "marketing")
 	h.Send(maryam, "سلام، ممنون که پذیرفتید.")
 
 	h.Send(amir, "/end")
@@ -331,7 +331,7 @@ func TestEndSummaryAndRating(t *testing.T) {
 	if !strings.Contains(end.Plain, "«دکتر امیر» جلسهٔ شمارهٔ ۱ را به پایان رساند") || !strings.Contains(end.Plain, "چقدر به شما کمک کرد") {
 		t.Errorf("the learner's end notice = %q", end.Plain)
 	}
-	if rec := h.consultation(id); rec.Status != store.ConsultClosed || rec.ClosedBy != "consultant" {
+	if rec := h.Consultation(id); rec.Status != store.ConsultClosed || rec.ClosedBy != "consultant" {
 		t.Errorf("after /end: %+v", rec)
 	}
 	// After the end the learner's messages are ordinary again.
@@ -361,11 +361,11 @@ func TestEndSummaryAndRating(t *testing.T) {
 	rated, _ := h.Sim.Message(maryam.ID, end.ID)
 	h.Press(maryam, rated, "نوشتن نظر")
 	h.Send(maryam, "خیلی کمک کرد، ممنون.")
-	rec := h.consultation(id)
+	rec := h.Consultation(id)
 	if rec.Rating != 4 || rec.Comment != "خیلی کمک کرد، ممنون." {
 		t.Errorf("rating %d comment %q", rec.Rating, rec.Comment)
 	}
-	if k := h.consultantRec(amir); k.RatingSum != 4 || k.RatingCount != 1 {
+	if k := h.ConsultantRec(amir); k.RatingSum != 4 || k.RatingCount != 1 {
 		t.Errorf("consultant rating %d/%d", k.RatingSum, k.RatingCount)
 	}
 	h.Send(maryam, "/club")
@@ -374,7 +374,7 @@ func TestEndSummaryAndRating(t *testing.T) {
 	}
 
 	// The learner ends the next one with the button; a second end is harmless.
-	id2 := h.session(maryam, amir, "marketing")
+	id2 := h.Session(maryam, amir, "marketing")
 	startMsg := h.Last(maryam)
 	h.Press(maryam, startMsg, "پایان جلسه")
 	if got := h.Last(amir).Plain; !strings.Contains(got, "مریم جلسهٔ شمارهٔ ۲ را به پایان رساند") {
@@ -396,8 +396,8 @@ func TestEndSummaryAndRating(t *testing.T) {
 func TestIdleSessionClosesItself(t *testing.T) {
 	h := clubHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
-	id := h.session(maryam, amir, "marketing")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
+	id := h.Session(maryam, amir, "marketing")
 	h.Clock.Advance(20 * time.Hour)
 	h.Send(amir, "هنوز هستید؟") // activity moves the idle clock
 	h.Clock.Advance(20 * time.Hour)
@@ -408,7 +408,7 @@ func TestIdleSessionClosesItself(t *testing.T) {
 	if rep := h.sweep(); rep.IdleClosed != 1 {
 		t.Fatalf("sweep = %+v; want the idle session closed", rep)
 	}
-	if rec := h.consultation(id); rec.Status != store.ConsultClosed || rec.ClosedBy != "idle" {
+	if rec := h.Consultation(id); rec.Status != store.ConsultClosed || rec.ClosedBy != "idle" {
 		t.Errorf("after idle: %+v", rec)
 	}
 	ln, ok := h.noticeWith(maryam.ID, "بسته شد")
@@ -423,7 +423,7 @@ func TestIdleSessionClosesItself(t *testing.T) {
 	// the consultant writes a summary from theirs.
 	h.deliverNotices()
 	h.Press(maryam, h.Last(maryam), "۵⭐")
-	if rec := h.consultation(id); rec.Rating != 5 {
+	if rec := h.Consultation(id); rec.Rating != 5 {
 		t.Errorf("rating from the idle notice: %d", rec.Rating)
 	}
 	h.Press(amir, h.Last(amir), "نوشتن خلاصه")
@@ -441,9 +441,9 @@ func TestIdleSessionClosesItself(t *testing.T) {
 func TestFairnessOneSessionDailyLimitAndWithdraw(t *testing.T) {
 	h := clubHarness(t, func(c *app.Config) { c.Consult.DailyLimit = 2 })
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
 
-	id := h.ask(maryam, "marketing", "پرسش اول دربارهٔ بازاریابی")
+	id := h.Ask(maryam, "marketing", "پرسش اول دربارهٔ بازاریابی")
 	h.Send(maryam, "/consult")
 	if got := h.Last(maryam).Plain; !strings.Contains(got, "در صف است") {
 		t.Errorf("a second /consult while waiting answered %q; want the queue status", got)
@@ -452,14 +452,14 @@ func TestFairnessOneSessionDailyLimitAndWithdraw(t *testing.T) {
 	if got := h.Last(maryam).Plain; !strings.Contains(got, "پس گرفته شد") {
 		t.Errorf("withdraw answered %q", got)
 	}
-	if _, ok := h.card(amir, id); ok {
+	if _, ok := h.Card(amir, id); ok {
 		t.Error("the consultant's card survived the withdrawal")
 	}
 	if got := h.PressForged(amir, h.Last(amir), cb("cstake", idArg(id))); !strings.Contains(got, "دیگر در صف نیست") {
 		t.Errorf("taking a withdrawn question answered %q", got)
 	}
 
-	h.session(maryam, amir, "marketing") // the second request of the day
+	h.Session(maryam, amir, "marketing") // the second request of the day
 	h.Send(maryam, "/consult")
 	if got := h.Last(maryam).Plain; !strings.Contains(got, "شما در جلسهٔ شمارهٔ ۲") {
 		t.Errorf("/consult during a session answered %q", got)
@@ -493,8 +493,8 @@ func TestFairnessOneSessionDailyLimitAndWithdraw(t *testing.T) {
 func TestAbuseReportAndBar(t *testing.T) {
 	h := clubHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
-	id := h.session(maryam, amir, "marketing")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
+	id := h.Session(maryam, amir, "marketing")
 
 	h.Send(amir, "/report")
 	h.Send(amir, "پیام‌های توهین‌آمیز <بی‌ادبانه> می‌فرستد.")
@@ -521,7 +521,7 @@ func TestAbuseReportAndBar(t *testing.T) {
 	if got := h.Press(adminUser, report, "بستن دسترسی"); !strings.Contains(got, "101") {
 		t.Errorf("the admin's bar answered %q", got)
 	}
-	if rec := h.consultation(id); rec.Status != store.ConsultClosed || rec.ClosedBy != "admin" {
+	if rec := h.Consultation(id); rec.Status != store.ConsultClosed || rec.ClosedBy != "admin" {
 		t.Errorf("the barred learner's session = %+v", rec)
 	}
 	if _, ok := h.noticeWith(amir.ID, "به تصمیم مدیران بسته شد"); !ok {
@@ -551,8 +551,8 @@ func TestAbuseReportAndBar(t *testing.T) {
 func TestAdminSuspendsAndRemovesConsultant(t *testing.T) {
 	h := clubHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
-	id := h.session(maryam, amir, "marketing")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
+	id := h.Session(maryam, amir, "marketing")
 
 	h.Send(adminUser, "/consultants")
 	list := h.Last(adminUser)
@@ -560,10 +560,10 @@ func TestAdminSuspendsAndRemovesConsultant(t *testing.T) {
 		t.Fatalf("consultant list %q", list.Plain)
 	}
 	h.Press(adminUser, list, "تعلیق")
-	if k := h.consultantRec(amir); k.Status != store.ConsultantSuspended {
+	if k := h.ConsultantRec(amir); k.Status != store.ConsultantSuspended {
 		t.Errorf("status after suspend: %s", k.Status)
 	}
-	if rec := h.consultation(id); rec.Status != store.ConsultClosed {
+	if rec := h.Consultation(id); rec.Status != store.ConsultClosed {
 		t.Errorf("the suspended consultant's session is %s", rec.Status)
 	}
 	if _, ok := h.noticeWith(maryam.ID, "مشاور دیگر در دسترس نیست"); !ok {
@@ -574,7 +574,7 @@ func TestAdminSuspendsAndRemovesConsultant(t *testing.T) {
 		t.Errorf("a suspended consultant's /available got %q", got)
 	}
 	h.Press(adminUser, h.Last(adminUser), "بازگرداندن")
-	if k := h.consultantRec(amir); k.Status != store.ConsultantAway {
+	if k := h.ConsultantRec(amir); k.Status != store.ConsultantAway {
 		t.Errorf("status after reinstating: %s", k.Status)
 	}
 	h.Press(adminUser, h.Last(adminUser), "حذف")
@@ -609,7 +609,7 @@ func TestStartPayloadRouting(t *testing.T) {
 func TestOfferCardShowsLearningContext(t *testing.T) {
 	h := clubHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
 	cat := h.App.Content()
 	var course, other = cat.Courses[0], cat.Courses[len(cat.Courses)-1]
 	weak := other.Lessons[0]
@@ -621,8 +621,8 @@ func TestOfferCardShowsLearningContext(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	id := h.ask(maryam, "marketing", "چطور مشتری‌های بیشتری پیدا کنم؟")
-	card, _ := h.card(amir, id)
+	id := h.Ask(maryam, "marketing", "چطور مشتری‌های بیشتری پیدا کنم؟")
+	card, _ := h.Card(amir, id)
 	for _, want := range []string{"مشاغل خانگی", course.Title.FA, "۱ از ", weak.Title.FA} {
 		if !strings.Contains(card.Plain, want) {
 			t.Errorf("card %q lacks %q", card.Plain, want)
@@ -634,14 +634,14 @@ func TestQueuePositionAndEstimate(t *testing.T) {
 	h := clubHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
 	h.Onboard(john, "en", "general")
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
-	m := h.ask(maryam, "marketing", "پرسش اول دربارهٔ فروش")
-	h.ask(john, "marketing", "My question about selling online")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
+	m := h.Ask(maryam, "marketing", "پرسش اول دربارهٔ فروش")
+	h.Ask(john, "marketing", "My question about selling online")
 	if got := h.Last(john).Plain; !strings.Contains(got, "position: 2") || !strings.Contains(got, "about 30 min") {
 		t.Errorf("john's status %q; want position 2 and 2×15 minutes", got)
 	}
 	h.Clock.Advance(6 * time.Minute)
-	h.take(amir, m)
+	h.Take(amir, m)
 	h.Send(john, "/consult")
 	if got := h.Last(john).Plain; !strings.Contains(got, "position: 1") || !strings.Contains(got, "about 6 min") {
 		t.Errorf("john's status after a claim %q; want position 1 and the measured average wait (6 minutes)", got)
@@ -656,16 +656,16 @@ func TestUnreachableConsultantIsNotRetried(t *testing.T) {
 	h := clubHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
 	h.Onboard(john, "en", "general")
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
-	h.makeConsultant(sara, "Sara R.", "marketing")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
+	h.MakeConsultant(sara, "Sara R.", "marketing")
 
 	// Amir blocked the bot just now and the bot does not know yet: his copy is refused with 403.
 	h.Sim.FailNext("copyMessage", 1, 403, "Forbidden: bot was blocked by the user", 0)
-	id := h.ask(maryam, "marketing", "پرسشی دربارهٔ تبلیغات در شبکه‌های اجتماعی")
-	if _, ok := h.card(sara, id); !ok {
+	id := h.Ask(maryam, "marketing", "پرسشی دربارهٔ تبلیغات در شبکه‌های اجتماعی")
+	if _, ok := h.Card(sara, id); !ok {
 		t.Fatal("the reachable consultant got no card")
 	}
-	for _, o := range h.consultation(id).Offers {
+	for _, o := range h.Consultation(id).Offers {
 		if o.Pending {
 			t.Errorf("offer %+v still pending", o)
 		}
@@ -678,8 +678,8 @@ func TestUnreachableConsultantIsNotRetried(t *testing.T) {
 	// A consultant known to have blocked the bot is not offered anything.
 	h.Sim.BlockBot(sara)
 	h.Settle()
-	j := h.ask(john, "marketing", "A question about online advertising")
-	if rec := h.consultation(j); rec.Offered(sara.ID) || !rec.Offered(amir.ID) {
+	j := h.Ask(john, "marketing", "A question about online advertising")
+	if rec := h.Consultation(j); rec.Offered(sara.ID) || !rec.Offered(amir.ID) {
 		t.Errorf("offers %+v; want amir only", rec.Offers)
 	}
 }
@@ -688,13 +688,13 @@ func TestUnreachableConsultantIsNotRetried(t *testing.T) {
 func TestSweepLoop(t *testing.T) {
 	h := &harness{apptest.New(t, func(c *app.Config) { c.Consult.SweepEvery = 90 * time.Second })}
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
-	id := h.session(maryam, amir, "marketing")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
+	id := h.Session(maryam, amir, "marketing")
 	h.Clock.Advance(25 * time.Hour)
 	if err := h.Bot.Tick(h.Ctx(), "consult", h.Clock.Now()); err != nil {
 		t.Fatalf("a round of the consult loop: %v", err)
 	}
-	if rec := h.consultation(id); rec.Status != store.ConsultClosed || rec.ClosedBy != "idle" {
+	if rec := h.Consultation(id); rec.Status != store.ConsultClosed || rec.ClosedBy != "idle" {
 		t.Errorf("after a round of the loop: %+v; want the idle session closed", rec)
 	}
 
@@ -708,10 +708,10 @@ func TestSweepLoop(t *testing.T) {
 // deleting itself in between).
 func TestDailyLimitSurvivesDeleteMe(t *testing.T) {
 	h := clubHarness(t, func(c *app.Config) { c.Consult.DailyLimit = 2 })
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
 	h.Onboard(maryam, "fa", "home")
 	for range 2 {
-		h.ask(maryam, "marketing", "پرسشی دربارهٔ بازاریابی در محله")
+		h.Ask(maryam, "marketing", "پرسشی دربارهٔ بازاریابی در محله")
 		h.Press(maryam, h.Last(maryam), "پس گرفتن پرسش")
 	}
 	h.Send(maryam, "/deleteme")

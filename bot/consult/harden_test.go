@@ -16,11 +16,11 @@ import (
 func TestSuspendedConsultantCannotWriteAfterSessions(t *testing.T) {
 	h := clubHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
-	first := h.session(maryam, amir, "marketing")
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
+	first := h.Session(maryam, amir, "marketing")
 	h.Send(maryam, "/end")
 	h.PressData(amir, h.Last(amir), cb("cssum", idArg(first), "w")) // the summary step is open…
-	second := h.session(maryam, amir, "marketing")
+	second := h.Session(maryam, amir, "marketing")
 	h.Send(maryam, "/end")
 
 	h.Send(adminUser, "/consultants")
@@ -48,15 +48,15 @@ func TestSuspendedConsultantCannotWriteAfterSessions(t *testing.T) {
 		}
 	}
 	for _, id := range []uint64{first, second} {
-		if h.consultation(id).SummarySent {
+		if h.Consultation(id).SummarySent {
 			t.Errorf("session %d is marked summarised", id)
 		}
 	}
 
 	// A session an admin closed (the learner barred) takes no summary from an active consultant either.
-	h.makeConsultant(sara, "Sara", "marketing")
+	h.MakeConsultant(sara, "Sara", "marketing")
 	h.Send(adminUser, "/unbar 101") // nothing to undo: maryam was never barred
-	third := h.session(maryam, sara, "marketing")
+	third := h.Session(maryam, sara, "marketing")
 	h.Send(adminUser, "/bar 101")
 	if got := h.PressForged(sara, h.Last(sara), cb("cssum", idArg(third), "w")); !strings.Contains(got, "closed this session") {
 		t.Errorf("a summary of an admin-closed session answered %q; want the refusal", got)
@@ -68,9 +68,9 @@ func TestSuspendedConsultantCannotWriteAfterSessions(t *testing.T) {
 func TestTakeRechecksSuspensionInTheTransaction(t *testing.T) {
 	h := clubHarness(t, nil)
 	h.Onboard(maryam, "fa", "home")
-	h.makeConsultant(amir, "دکتر امیر", "marketing")
-	id := h.ask(maryam, "marketing", "چطور برای محصولات خانگی‌ام مشتری پیدا کنم؟")
-	seen := h.consultantRec(amir) // what the handler read: active
+	h.MakeConsultant(amir, "دکتر امیر", "marketing")
+	id := h.Ask(maryam, "marketing", "چطور برای محصولات خانگی‌ام مشتری پیدا کنم؟")
+	seen := h.ConsultantRec(amir) // what the handler read: active
 
 	h.Send(adminUser, "/consultants")
 	h.Press(adminUser, h.Last(adminUser), "تعلیق")
@@ -86,7 +86,7 @@ func TestTakeRechecksSuspensionInTheTransaction(t *testing.T) {
 	if err == nil {
 		t.Error("a suspended consultant's take returned no refusal")
 	}
-	if rec := h.consultation(id); rec.Status != store.ConsultWaiting || rec.ConsultantID != 0 {
+	if rec := h.Consultation(id); rec.Status != store.ConsultWaiting || rec.ConsultantID != 0 {
 		t.Errorf("after a suspended consultant's take the request is %s with consultant %d; want it waiting", rec.Status, rec.ConsultantID)
 	}
 }
