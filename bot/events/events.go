@@ -292,14 +292,36 @@ func (f *Feature) handleEvents(ctx context.Context, c *bot.Ctx) error {
 }
 
 func (f *Feature) handleEventList(ctx context.Context, c *bot.Ctx) error {
-	if len(c.Data) != 1 {
-		return bot.HandleStaleButton(ctx, c)
-	}
-	page, err := strconv.Atoi(c.Data[0])
-	if err != nil || page < 0 || page > 10000 {
+	page, ok := pageArg(c)
+	if !ok {
 		return bot.HandleStaleButton(ctx, c)
 	}
 	return f.showEventList(ctx, c, page)
+}
+
+// pageArg reads the page number of a list button.
+func pageArg(c *bot.Ctx) (int, bool) {
+	if len(c.Data) != 1 {
+		return 0, false
+	}
+	page, err := strconv.Atoi(c.Data[0])
+	return page, err == nil && page >= 0 && page <= 10000
+}
+
+// pressedEvent loads the event a one-argument button names. A nil event means the press is answered:
+// a stale button's toast, or err for the router (the event is gone, or the store failed).
+func (f *Feature) pressedEvent(ctx context.Context, c *bot.Ctx) (*store.Event, error) {
+	id, ok := eventArg(c, 1)
+	if !ok {
+		return nil, bot.HandleStaleButton(ctx, c)
+	}
+	e, _, _, err := f.loadEventView(id, c.User.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, c.Fail("EvGone")
+	} else if err != nil {
+		return nil, err
+	}
+	return e, nil
 }
 
 // upcomingFor lists the events a learner can still go to: their track's first, then the rest, each by start.
@@ -997,14 +1019,8 @@ func needsSettling(e *store.Event, rs []store.RSVP, now time.Time) bool {
 // ---- calendar, location ----
 
 func (f *Feature) handleEventICS(ctx context.Context, c *bot.Ctx) error {
-	id, ok := eventArg(c, 1)
-	if !ok {
-		return bot.HandleStaleButton(ctx, c)
-	}
-	e, _, _, err := f.loadEventView(id, c.User.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return c.Fail("EvGone")
-	} else if err != nil {
+	e, err := f.pressedEvent(ctx, c)
+	if e == nil {
 		return err
 	}
 	v := f.voiceFor(c)
@@ -1017,14 +1033,8 @@ func (f *Feature) handleEventICS(ctx context.Context, c *bot.Ctx) error {
 }
 
 func (f *Feature) handleEventMap(ctx context.Context, c *bot.Ctx) error {
-	id, ok := eventArg(c, 1)
-	if !ok {
-		return bot.HandleStaleButton(ctx, c)
-	}
-	e, _, _, err := f.loadEventView(id, c.User.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return c.Fail("EvGone")
-	} else if err != nil {
+	e, err := f.pressedEvent(ctx, c)
+	if e == nil {
 		return err
 	}
 	v := f.voiceFor(c)

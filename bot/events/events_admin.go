@@ -644,11 +644,8 @@ func (f *Feature) handleAllEvents(ctx context.Context, c *bot.Ctx) error {
 }
 
 func (f *Feature) handleAdminEventList(ctx context.Context, c *bot.Ctx) error {
-	if len(c.Data) != 1 {
-		return bot.HandleStaleButton(ctx, c)
-	}
-	page, err := strconv.Atoi(c.Data[0])
-	if err != nil || page < 0 || page > 10000 {
+	page, ok := pageArg(c)
+	if !ok {
 		return bot.HandleStaleButton(ctx, c)
 	}
 	return f.showAdminList(ctx, c, page)
@@ -831,14 +828,8 @@ func (f *Feature) cancelEvent(tx *store.Tx, e *store.Event) (int, error) {
 // ---- door code and attendee sheet ----
 
 func (f *Feature) handleEventDoor(ctx context.Context, c *bot.Ctx) error {
-	id, ok := eventArg(c, 1)
-	if !ok {
-		return bot.HandleStaleButton(ctx, c)
-	}
-	e, _, _, err := f.loadEventView(id, c.User.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return c.Fail("EvGone")
-	} else if err != nil {
+	e, err := f.pressedEvent(ctx, c)
+	if e == nil {
 		return err
 	}
 	if !e.DoorQR {
