@@ -35,6 +35,7 @@ type Telegram interface {
 // Features take their own options when they are registered.
 type Deps struct {
 	API      Telegram
+	Platform Platform // the messenger (platform.go); the zero value is TelegramPlatform
 	APIURL   string       // e.g. https://api.telegram.org; getUpdates is called on APIURL/bot<token>/getUpdates
 	Token    string       // used only to build the getUpdates URL, never logged
 	HTTP     *http.Client // for getUpdates; its timeout must exceed PollTimeout
@@ -90,6 +91,7 @@ type Bot struct {
 	fin     atomic.Pointer[finisher] // set while the update loop runs
 	recent  recentChats              // when each chat last wrote to the bot (replies vs bulk)
 	health  healthProbe              // /healthz's cached store check
+	api     *platformAPI             // Deps.API as given, seen through the platform
 }
 
 // New builds the core; features register into it (bot/app), then Run starts it.
@@ -129,7 +131,12 @@ func New(d Deps) (*Bot, error) {
 	if d.Metrics == nil {
 		d.Metrics = metrics.New()
 	}
+	if d.Platform.Name == "" {
+		d.Platform = TelegramPlatform
+	}
 	b := &Bot{Deps: d, router: newRouter(), wake: make(chan struct{}, 1)}
+	b.api = &platformAPI{Telegram: d.API, b: b}
+	b.API = b.api
 	b.reg.init()
 	if err := b.initDelivery(); err != nil {
 		return nil, err

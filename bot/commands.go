@@ -1,6 +1,10 @@
 package bot
 
 import (
+	"errors"
+	"slices"
+	"strings"
+
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/tavan7/tavan/bot/store"
@@ -10,6 +14,9 @@ import (
 // everyone, and for the chats of each other audience (admins, consultants) the learners' entries followed
 // by theirs.
 func (b *Bot) setCommands() {
+	if !b.Supports("setMyCommands") {
+		return
+	}
 	b.publishMenu(Learners, nil)
 	audiences := map[string][]int64{}
 	for _, e := range b.reg.menu {
@@ -65,9 +72,33 @@ func (b *Bot) publishMenu(audience string, scope *tgbotapi.BotCommandScope) {
 		if lang != "fa" {
 			cfg.LanguageCode = lang
 		}
-		if _, err := b.API.Request(cfg); err != nil {
+		if _, err := b.API.Request(cfg); errors.Is(err, ErrUnsupported) {
+			return // the platform has no command menu (logged once); /help lists the commands instead
+		} else if err != nil {
 			// The menu is a convenience; a server without setMyCommands still gets a working bot.
 			b.Logger.Warn("setMyCommands", "lang", lang, "audience", audience, "err", Describe("setMyCommands", err)) // Describe: no token
 		}
 	}
+}
+
+// StaffCommandList lists, a line each with its menu description, the commands of the staff audiences
+// (admins, consultants, …) that the user belongs to; "" for a learner. Where the platform has no command
+// menu, /help shows it.
+func (c *Ctx) StaffCommandList() string {
+	var lines []string
+	member := map[string]bool{}
+	for _, e := range c.b.reg.menu {
+		if e.audience == Learners {
+			continue
+		}
+		in, seen := member[e.audience]
+		if !seen {
+			in = slices.Contains(c.b.menuMembers(e.audience), c.User.ID)
+			member[e.audience] = in
+		}
+		if in {
+			lines = append(lines, "/"+e.name+" — "+c.T("Cmd_"+e.name))
+		}
+	}
+	return strings.Join(lines, "\n")
 }

@@ -322,7 +322,7 @@ func (b *Bot) Deliver(ctx context.Context, n Notice) error {
 		sent = true
 	}
 	if v := n.Venue; v != nil {
-		if _, err := b.Send(ctx, tgbotapi.NewVenue(n.ChatID, v.Title, v.Address, v.Lat, v.Lon)); err != nil {
+		if err := b.SendVenue(ctx, n.ChatID, v.Title, v.Address, v.Lat, v.Lon); err != nil {
 			return err
 		}
 		sent = true

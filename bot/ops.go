@@ -3,7 +3,6 @@ package bot
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -51,8 +50,8 @@ func (b *Bot) confirmOffset(ctx context.Context, offset int) {
 	}
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer cancel()
-	allowed, _ := json.Marshal(allowedUpdates)
-	form := url.Values{"offset": {strconv.Itoa(offset)}, "limit": {"1"}, "timeout": {"0"}, "allowed_updates": {string(allowed)}}
+	form := url.Values{"offset": {strconv.Itoa(offset)}, "limit": {"1"}, "timeout": {"0"}}
+	b.filterUpdates(form)
 	endpoint := strings.TrimRight(b.APIURL, "/") + "/bot" + b.Token + "/getUpdates"
 	req, err := http.NewRequestWithContext(cctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {

@@ -155,16 +155,23 @@ type polled struct {
 	decoded  *tgbotapi.Update
 }
 
+// filterUpdates asks for only the update types the bot handles, where the platform takes the list.
+func (b *Bot) filterUpdates(form url.Values) {
+	if b.Platform.FilterUpdates {
+		allowed, _ := json.Marshal(allowedUpdates)
+		form.Set("allowed_updates", string(allowed))
+	}
+}
+
 // getUpdates long-polls Telegram. It is our own call rather than tgbotapi's so that it follows ctx and
 // keeps each update's raw JSON for the inbox.
 func (b *Bot) getUpdates(ctx context.Context, offset int) ([]polled, error) {
-	allowed, _ := json.Marshal(allowedUpdates)
 	form := url.Values{
-		"offset":          {strconv.Itoa(offset)},
-		"limit":           {"100"},
-		"timeout":         {strconv.Itoa(int(b.PollTimeout / time.Second))},
-		"allowed_updates": {string(allowed)},
+		"offset":  {strconv.Itoa(offset)},
+		"limit":   {"100"},
+		"timeout": {strconv.Itoa(int(b.PollTimeout / time.Second))},
 	}
+	b.filterUpdates(form)
 	endpoint := strings.TrimRight(b.APIURL, "/") + "/bot" + b.Token + "/getUpdates"
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, strings.NewReader(form.Encode()))
 	if err != nil {

@@ -147,9 +147,66 @@ func requestChat(c tgbotapi.Chattable) int64 {
 	return 0
 }
 
+// methodOf is the Bot API method of a request (tgbotapi keeps it unexported), for logs and for the
+// platform's method set.
 func methodOf(c tgbotapi.Chattable) string {
-	if m, ok := c.(interface{ method() string }); ok {
-		return m.method()
+	switch c.(type) {
+	case tgbotapi.MessageConfig:
+		return "sendMessage"
+	case tgbotapi.PhotoConfig:
+		return "sendPhoto"
+	case tgbotapi.DocumentConfig:
+		return "sendDocument"
+	case tgbotapi.AudioConfig:
+		return "sendAudio"
+	case tgbotapi.VideoConfig:
+		return "sendVideo"
+	case tgbotapi.VoiceConfig:
+		return "sendVoice"
+	case tgbotapi.AnimationConfig:
+		return "sendAnimation"
+	case tgbotapi.VideoNoteConfig:
+		return "sendVideoNote"
+	case tgbotapi.StickerConfig:
+		return "sendSticker"
+	case tgbotapi.LocationConfig:
+		return "sendLocation"
+	case tgbotapi.VenueConfig:
+		return "sendVenue"
+	case tgbotapi.ContactConfig:
+		return "sendContact"
+	case tgbotapi.SendPollConfig:
+		return "sendPoll"
+	case tgbotapi.StopPollConfig:
+		return "stopPoll"
+	case tgbotapi.DiceConfig:
+		return "sendDice"
+	case tgbotapi.CopyMessageConfig:
+		return "copyMessage"
+	case tgbotapi.ForwardConfig:
+		return "forwardMessage"
+	case tgbotapi.MediaGroupConfig:
+		return "sendMediaGroup"
+	case tgbotapi.ChatActionConfig:
+		return "sendChatAction"
+	case tgbotapi.EditMessageTextConfig:
+		return "editMessageText"
+	case tgbotapi.EditMessageCaptionConfig:
+		return "editMessageCaption"
+	case tgbotapi.EditMessageReplyMarkupConfig:
+		return "editMessageReplyMarkup"
+	case tgbotapi.DeleteMessageConfig:
+		return "deleteMessage"
+	case tgbotapi.CallbackConfig:
+		return "answerCallbackQuery"
+	case tgbotapi.SetMyCommandsConfig:
+		return "setMyCommands"
+	case tgbotapi.DeleteMyCommandsConfig:
+		return "deleteMyCommands"
+	case tgbotapi.DeleteWebhookConfig:
+		return "deleteWebhook"
+	case tgbotapi.FileConfig:
+		return "getFile"
 	}
 	return fmt.Sprintf("%T", c)
 }

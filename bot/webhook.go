@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -32,8 +33,42 @@ const (
 	webhookSecretField = "X-Telegram-Bot-Api-Secret-Token"
 )
 
-// WebhookHandler receives Telegram's webhook requests; mount it at the path of WebhookURL.
+// WebhookHandler receives Telegram's webhook requests; mount it at WebhookPath.
 func (b *Bot) WebhookHandler() http.Handler { return http.HandlerFunc(b.serveWebhook) }
+
+// WebhookPath is where the webhook listener takes requests: the path of WebhookURL, and on a platform
+// that sends no secret header (Bale), one more segment that is the secret.
+func (b *Bot) WebhookPath() string {
+	path := "/"
+	if u, err := url.Parse(b.webhookEndpoint()); err == nil && u.Path != "" {
+		path = u.Path
+	}
+	return path
+}
+
+// webhookEndpoint is the URL given to setWebhook.
+func (b *Bot) webhookEndpoint() string {
+	if b.Platform.SecretHeader || b.WebhookURL == "" {
+		return b.WebhookURL
+	}
+	u, err := url.Parse(b.WebhookURL)
+	if err != nil {
+		return b.WebhookURL
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/") + "/" + b.WebhookSecret
+	u.RawPath = ""
+	return u.String()
+}
+
+// webhookAuthorized checks that the request comes from the platform: the secret header, or the secret
+// path segment where the platform sends no header.
+func (b *Bot) webhookAuthorized(r *http.Request) (ok, present bool) {
+	got := r.Header.Get(webhookSecretField)
+	if !b.Platform.SecretHeader {
+		got = r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+	}
+	return b.WebhookSecret != "" && subtle.ConstantTimeCompare([]byte(got), []byte(b.WebhookSecret)) == 1, got != ""
+}
 
 func (b *Bot) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	log := b.Logger.With("subsystem", "webhook")
@@ -43,10 +78,9 @@ func (b *Bot) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	got := r.Header.Get(webhookSecretField)
-	if b.WebhookSecret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(b.WebhookSecret)) != 1 {
+	if ok, present := b.webhookAuthorized(r); !ok {
 		b.Metrics.Webhook("unauthorized")
-		log.Warn("webhook request refused: missing or wrong secret token", "remote", r.RemoteAddr, "header_present", got != "")
+		log.Warn("webhook request refused: missing or wrong secret token", "remote", r.RemoteAddr, "secret_present", present)
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}
@@ -176,13 +210,16 @@ func (b *Bot) pruneStore(log *slog.Logger) {
 // setWebhook registers the webhook with its secret and the update types the bot handles. tgbotapi 5.5
 // has no secret_token, hence MakeRequest.
 func (b *Bot) setWebhook() error {
-	allowed, _ := json.Marshal(allowedUpdates)
-	_, err := b.API.MakeRequest("setWebhook", tgbotapi.Params{
-		"url":             b.WebhookURL,
-		"secret_token":    b.WebhookSecret,
-		"allowed_updates": string(allowed),
-		"max_connections": strconv.Itoa(40),
-	})
+	p := tgbotapi.Params{"url": b.webhookEndpoint()}
+	if b.Platform.SecretHeader {
+		p["secret_token"] = b.WebhookSecret
+	}
+	if b.Platform.FilterUpdates {
+		allowed, _ := json.Marshal(allowedUpdates)
+		p["allowed_updates"] = string(allowed)
+		p["max_connections"] = strconv.Itoa(40)
+	}
+	_, err := b.API.MakeRequest("setWebhook", p)
 	return Describe("setWebhook", err)
 }
 
@@ -205,7 +242,7 @@ func (b *Bot) checkWebhook(log *slog.Logger) {
 	if json.Unmarshal(resp.Result, &info) != nil {
 		return
 	}
-	if info.URL != b.WebhookURL {
+	if info.URL != b.webhookEndpoint() {
 		log.Warn("the webhook was changed elsewhere; setting it again", "found_host", webhookHost(info.URL))
 		if err := b.setWebhook(); err != nil {
 			log.Warn("setWebhook failed", "err", err)

@@ -7,6 +7,11 @@ import (
 )
 
 func (f *Feature) handleHelp(ctx context.Context, c *bot.Ctx) error {
-	_, err := c.Reply(ctx, c.T("Help"), nil)
+	text := c.T("Help")
+	if staff := c.StaffCommandList(); staff != "" && !f.Supports("setMyCommands") {
+		// No command menu on this platform (Bale): staff find their commands here.
+		text += "\n\n" + c.T("HelpStaff") + "\n" + staff
+	}
+	_, err := c.Reply(ctx, text, nil)
 	return err
 }

@@ -40,7 +40,7 @@ func (f *Feature) handleInviteConsultant(ctx context.Context, c *bot.Ctx) error 
 	}); err != nil {
 		return err
 	}
-	link := "https://t.me/" + f.Username + "?start=" + invitePrefix + token
+	link := f.DeepLink(invitePrefix + token)
 	_, err = c.Reply(ctx, c.T("ConsInviteCreated", "Link", bot.Escape(link), "Date", c.Date(inv.Expires)), nil)
 	return err
 }

@@ -48,7 +48,7 @@ func codeMAC(e *store.Event, msg string) string {
 }
 
 func (f *Feature) deepLink(payload string) string {
-	return "https://t.me/" + f.Username + "?start=" + payload
+	return f.DeepLink(payload)
 }
 
 func (f *Feature) ticketLink(e *store.Event, userID int64) string {

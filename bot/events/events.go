@@ -1042,8 +1042,7 @@ func (f *Feature) handleEventMap(ctx context.Context, c *bot.Ctx) error {
 		return c.Toast(ctx, bot.Truncate(htmlUnescapeForToast(v, e), 200), true)
 	}
 	_ = c.Toast(ctx, "", false)
-	_, err = f.Send(ctx, tgbotapi.NewVenue(c.ChatID, venueTitle(v, e), venueAddress(v, e), e.Place.Lat, e.Place.Lon))
-	return err
+	return f.SendVenue(ctx, c.ChatID, venueTitle(v, e), venueAddress(v, e), e.Place.Lat, e.Place.Lon)
 }
 
 // htmlUnescapeForToast is the place as plain text: toasts are not HTML.

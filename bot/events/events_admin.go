@@ -84,7 +84,7 @@ func newDoorToken() (string, error) {
 
 // doorLink is the check-in deep link of an event.
 func (f *Feature) doorLink(e *store.Event) string {
-	return "https://t.me/" + f.Username + "?start=" + checkInPrefix + e.Token
+	return f.DeepLink(checkInPrefix + e.Token)
 }
 
 // ---- the wizard ----

@@ -73,7 +73,7 @@ func (f *Feature) maybeCertify(tx *store.Tx, u *store.User, co *lessons.Course) 
 }
 
 func (f *Feature) announceCertificate(ctx context.Context, c *bot.Ctx, co *lessons.Course, code string) error {
-	link := "https://t.me/" + f.Username + "?start=" + verifyPrefix + code
+	link := f.DeepLink(verifyPrefix + code)
 	_, err := c.Reply(ctx, c.T("CertificateIssued", "Course", bot.Escape(c.Content(co.Title)), "Code", code, "Link", bot.Escape(link)), nil)
 	return err
 }

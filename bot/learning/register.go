@@ -57,6 +57,10 @@ func Register(b *bot.Bot, o Options) (*Feature, error) {
 	if o.PassShare <= 0 || o.PassShare > 1 {
 		o.PassShare = 0.5
 	}
+	if !b.Platform.QuizPolls {
+		// Without poll_answer updates (Bale) a native quiz could never be scored.
+		o.QuizMode = "buttons"
+	}
 	f := &Feature{Bot: b, opts: o, log: b.Logger.With("subsystem", "scheduler")}
 	r := f.Routes()
 

@@ -69,7 +69,7 @@ func (f *Feature) inviteLink(code string) string {
 	if f.Username == "" || code == "" {
 		return ""
 	}
-	return "https://t.me/" + f.Username + "?start=" + refPrefix + code
+	return f.DeepLink(refPrefix + code)
 }
 
 func (f *Feature) handleAmbassador(ctx context.Context, c *bot.Ctx) error {
@@ -130,8 +130,8 @@ func (f *Feature) showAmbassador(ctx context.Context, c *bot.Ctx, a store.Ambass
 	}
 	lines = append(lines, "", c.T(board))
 	var rows [][]tgbotapi.InlineKeyboardButton
-	if link != "" {
-		share := "https://t.me/share/url?url=" + url.QueryEscape(link) + "&text=" + url.QueryEscape(c.T("AmbassadorShareText"))
+	if link != "" && f.Platform.ShareURL != "" {
+		share := f.Platform.ShareURL + "?url=" + url.QueryEscape(link) + "&text=" + url.QueryEscape(c.T("AmbassadorShareText"))
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonURL(c.T("AmbassadorShareButton"), share)))
 	}
 	rows = append(rows, tgbotapi.NewInlineKeyboardRow(toggle))

@@ -177,9 +177,7 @@ func (f *Feature) sendCentreCard(ctx context.Context, c *bot.Ctx, ce *lessons.Ce
 	if sample && !strings.Contains(title, c.T("SampleWord")) {
 		title += " (" + c.T("SampleWord") + ")"
 	}
-	venue := tgbotapi.NewVenue(c.ChatID, bot.Truncate(title, 100), bot.Truncate(ce.Address.In(c.Lang), 200), ce.Lat, ce.Lon)
-	_, err := f.Send(ctx, venue)
-	return err
+	return f.SendVenue(ctx, c.ChatID, bot.Truncate(title, 100), bot.Truncate(ce.Address.In(c.Lang), 200), ce.Lat, ce.Lon)
 }
 
 // sendStory sends the story's photo (with its field and, for an invented story, a note saying so), then

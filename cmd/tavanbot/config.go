@@ -20,6 +20,7 @@ import (
 // Config is everything the operator sets, from the environment or equal flags (flags win).
 type Config struct {
 	Token     string
+	Platform  bot.Platform // TAVAN_PLATFORM: telegram or bale
 	APIURL    string
 	DB        string
 	Admins    []int64
@@ -63,7 +64,8 @@ type setting struct {
 
 var settings = []setting{
 	{"TELEGRAM_BOT_TOKEN", "token", "", "bot token from @BotFather; without it `tavanbot` starts the local sandbox"},
-	{"TELEGRAM_API_URL", "api-url", "https://api.telegram.org", "Bot API base URL; requests go to {URL}/bot{token}/{method} (a self-hosted Bot API server or a Telegram-compatible platform)"},
+	{"TAVAN_PLATFORM", "platform", "telegram", "the messenger: telegram or bale (Bale's Bot API, its links and its capabilities; one platform per process and database)"},
+	{"TELEGRAM_API_URL", "api-url", "", "Bot API base URL; requests go to {URL}/bot{token}/{method} (default https://api.telegram.org, or https://tapi.bale.ai with TAVAN_PLATFORM=bale; a self-hosted Bot API server)"},
 	{"TAVAN_DB", "db", "tavan.db", "bbolt database file"},
 	{"TAVAN_ADMINS", "admins", "", "comma-separated Telegram user ids of program staff"},
 	{"TAVAN_TIMEZONE", "timezone", "Asia/Tehran", "IANA time zone for schedules and dates"},
@@ -114,6 +116,14 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 		LogFormat: *values["TAVAN_LOG_FORMAT"],
 		Content:   *values["TAVAN_CONTENT"],
 		QuizMode:  *values["TAVAN_QUIZ_MODE"],
+	}
+	platform, ok := bot.PlatformNamed(strings.ToLower(strings.TrimSpace(*values["TAVAN_PLATFORM"])))
+	if !ok {
+		return Config{}, nil, usageError{fmt.Sprintf("TAVAN_PLATFORM: %q is not telegram or bale", *values["TAVAN_PLATFORM"])}
+	}
+	cfg.Platform = platform
+	if cfg.APIURL == "" {
+		cfg.APIURL = platform.APIURL
 	}
 	if cfg.QuizMode != "poll" && cfg.QuizMode != "buttons" {
 		return Config{}, nil, usageError{fmt.Sprintf("TAVAN_QUIZ_MODE: %q is not poll or buttons", cfg.QuizMode)}
@@ -288,6 +298,9 @@ func parseDelivery(cfg *Config, values map[string]*string) error {
 		return usageError{fmt.Sprintf("TAVAN_PAID_BROADCAST: %q is not true or false", *values["TAVAN_PAID_BROADCAST"])}
 	}
 	cfg.PaidBroadcast = paid
+	if paid && !cfg.Platform.PaidBroadcast {
+		return usageError{fmt.Sprintf("TAVAN_PAID_BROADCAST: %s has no paid broadcasts", cfg.Platform.Name)}
+	}
 	if raw := strings.TrimSpace(*values["TAVAN_SEND_RATE"]); raw != "" {
 		rate, err := strconv.ParseFloat(raw, 64)
 		limit := 30.0

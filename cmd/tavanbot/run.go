@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -89,13 +88,8 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		servers = append(servers, l)
 	}
 	if cfg.WebhookURL != "" {
-		u, _ := url.Parse(cfg.WebhookURL) // validated in parseConfig
 		mux := http.NewServeMux()
-		path := u.Path
-		if path == "" {
-			path = "/"
-		}
-		mux.Handle(path, b.WebhookHandler())
+		mux.Handle(b.WebhookPath(), b.WebhookHandler())
 		l, err := listen(cfg.WebhookListen, mux, "webhook")
 		if err != nil {
 			for _, s := range servers {
@@ -110,7 +104,7 @@ func serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	if cfg.WebhookURL != "" {
 		mode = "webhook"
 	}
-	logger.Info("tavanbot started", "version", version, "api", cfg.APIURL, "db", cfg.DB, "bot", b.Username, "mode", mode)
+	logger.Info("tavanbot started", "version", version, "platform", cfg.Platform.Name, "api", cfg.APIURL, "db", cfg.DB, "bot", b.Username, "mode", mode)
 
 	go reloadOnHangup(ctx, b.Bot, logger)
 	g, gctx := errgroup.WithContext(ctx)
@@ -228,6 +222,7 @@ func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Tim
 	a, err := app.New(app.Config{
 		Deps: bot.Deps{
 			API:         api,
+			Platform:    cfg.Platform,
 			APIURL:      cfg.APIURL,
 			Token:       cfg.Token,
 			HTTP:        client,

@@ -1,0 +1,198 @@
+package tghtml
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Bale's Bot API has no parse_mode: every text is read as Bale Markdown — *bold*, _italic_ (with a
+// space or a line edge outside the underscores) and [text](url). The bot writes Telegram HTML once and
+// BaleMarkdown renders it for Bale, so lessons and locale templates stay single-sourced.
+
+// Look-alikes for the characters Bale Markdown would read as markup. Bale documents no escape, so a
+// learner's name such as "*Sara_" is shown with characters that look the same and mean nothing.
+const (
+	lookAlikeStar       = "∗" // U+2217 ASTERISK OPERATOR
+	lookAlikeUnderscore = "＿" // U+FF3F FULLWIDTH LOW LINE
+	lookAlikeBracket    = "］" // U+FF3D FULLWIDTH RIGHT SQUARE BRACKET
+)
+
+// BaleMarkdown renders Telegram HTML as Bale Markdown: <b>/<strong> become *…*, <i>/<em> _…_, <a href>
+// [text](url); the other tags keep only their text; entities are decoded; and text that Bale would take
+// for markup is replaced by look-alikes. Nested emphasis is flattened to its outer span, because Bale
+// documents none. s must be valid Telegram HTML (Validate).
+func BaleMarkdown(s string) (string, error) {
+	if err := Validate(s); err != nil {
+		return "", err
+	}
+	r := baleRenderer{}
+	for i := 0; i < len(s); {
+		switch s[i] {
+		case '<':
+			end := strings.IndexByte(s[i:], '>')
+			r.tag(s[i+1 : i+end])
+			i += end + 1
+		case '&':
+			text, n, _ := Entity(s[i:])
+			r.text(text)
+			i += n
+		default:
+			j := i + 1
+			for j < len(s) && s[j] != '<' && s[j] != '&' {
+				j++
+			}
+			r.text(s[i:j])
+			i = j
+		}
+	}
+	return r.out.String(), nil
+}
+
+type baleSpan struct {
+	name   string // "b", "i" or "a"; "" for a tag that renders as its text only
+	marker string // "*" or "_" (or "" when flattened into an outer span)
+	start  int    // byte offset in out where the span's content begins
+	href   string
+}
+
+type baleRenderer struct {
+	out        strings.Builder
+	stack      []baleSpan
+	spaceAfter bool // an italic span just closed: the next text must not touch its underscore
+}
+
+func (r *baleRenderer) tag(tag string) {
+	if strings.HasPrefix(tag, "/") {
+		top := r.stack[len(r.stack)-1]
+		r.stack = r.stack[:len(r.stack)-1]
+		r.close(top)
+		return
+	}
+	name, attrs, _ := StartTag(tag)
+	span := baleSpan{}
+	switch name {
+	case "b", "strong":
+		span.name, span.marker = "b", "*"
+	case "i", "em":
+		span.name, span.marker = "i", "_"
+	case "a":
+		if href := attrs["href"]; href != "" && !strings.HasPrefix(href, "tg:") {
+			span.name, span.href = "a", href
+		}
+	}
+	if span.marker != "" && r.inside("b", "i", "a") {
+		span.marker = "" // Bale documents no nesting: the outer span wins
+	}
+	if span.marker != "" {
+		r.separate(span.marker)
+	}
+	if span.marker == "_" {
+		if last, _ := utf8.DecodeLastRuneInString(r.out.String()); r.out.Len() > 0 && !unicode.IsSpace(last) {
+			r.out.WriteByte(' ')
+		}
+	}
+	span.start = r.out.Len()
+	r.stack = append(r.stack, span)
+}
+
+func (r *baleRenderer) inside(names ...string) bool {
+	for _, s := range r.stack {
+		for _, n := range names {
+			if s.name == n && (s.marker != "" || s.href != "") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// close wraps the span's content in its markers, moving edge spaces outside them (Bale would not read
+// "* bold *" as bold), and drops markers around nothing.
+func (r *baleRenderer) close(s baleSpan) {
+	if s.marker == "" && s.href == "" {
+		return
+	}
+	all := r.out.String()
+	content := all[s.start:]
+	core := strings.TrimSpace(content)
+	lead := content[:strings.Index(content, core)]
+	trail := content[len(lead)+len(core):]
+	if s.href != "" && core == "" {
+		core = s.href
+	}
+	var b strings.Builder
+	b.WriteString(all[:s.start])
+	b.WriteString(lead)
+	switch {
+	case core == "":
+	case s.href != "":
+		b.WriteString("[" + strings.ReplaceAll(core, "]", lookAlikeBracket) + "](" + strings.ReplaceAll(s.href, ")", "%29") + ")")
+	default:
+		b.WriteString(s.marker + core + s.marker)
+	}
+	b.WriteString(trail)
+	r.out.Reset()
+	r.out.WriteString(b.String())
+	r.spaceAfter = s.marker == "_" && core != "" && trail == ""
+}
+
+// separate keeps what follows a closed italic span off its underscore; next is what comes next.
+func (r *baleRenderer) separate(next string) {
+	if r.spaceAfter {
+		if first, _ := utf8.DecodeRuneInString(next); !unicode.IsSpace(first) {
+			r.out.WriteByte(' ')
+		}
+		r.spaceAfter = false
+	}
+}
+
+func (r *baleRenderer) text(t string) {
+	if t == "" {
+		return
+	}
+	r.separate(t)
+	r.out.WriteString(escapeBale(t, r.out.String()))
+}
+
+// escapeBale replaces what Bale Markdown would read as markup: every '*'; an '_' unless it sits inside a
+// word (ref_abc in a deep link stays as is: Bale needs a space outside an italic underscore); and the
+// "](" of a link. prev is what was written before t, for the character before t's first rune.
+func escapeBale(t, prev string) string {
+	if !strings.ContainsAny(t, "*_]") {
+		return t
+	}
+	before, _ := utf8.DecodeLastRuneInString(prev)
+	if prev == "" {
+		before = ' '
+	}
+	var b strings.Builder
+	for i, c := range t {
+		switch c {
+		case '*':
+			b.WriteString(lookAlikeStar)
+		case '_':
+			after, _ := utf8.DecodeRuneInString(t[i+1:])
+			if i+1 >= len(t) {
+				after = ' '
+			}
+			if isWordRune(before) && isWordRune(after) {
+				b.WriteRune(c)
+			} else {
+				b.WriteString(lookAlikeUnderscore)
+			}
+		case ']':
+			if strings.HasPrefix(t[i+1:], "(") {
+				b.WriteString(lookAlikeBracket)
+			} else {
+				b.WriteRune(c)
+			}
+		default:
+			b.WriteRune(c)
+		}
+		before = c
+	}
+	return b.String()
+}
+
+func isWordRune(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }

@@ -1,0 +1,38 @@
+package tghtml
+
+import "testing"
+
+func TestBaleMarkdown(t *testing.T) {
+	cases := []struct{ html, want string }{
+		{"<b>درس ۱</b>: قیمت", "*درس ۱*: قیمت"},
+		{"سلام <i>سارا</i>، خوش آمدید", "سلام _سارا_ ، خوش آمدید"},
+		{"a<i>b</i>c", "a _b_ c"},
+		{"<b> bold </b>x", " *bold* x"},
+		{"<b></b>x", "x"},
+		{`<a href="https://example.com/a_(b)">site</a>`, "[site](https://example.com/a_(b%29)"},
+		{`<a href="https://e.com">x]y</a>`, "[x］y](https://e.com)"},
+		{"&lt;b&gt; &amp; &quot;", `<b> & "`},
+		{"نام: *Sara_ و _Ali", "نام: ∗Sara＿ و ＿Ali"},
+		{"https://ble.ir/tavan?start=ref_abc", "https://ble.ir/tavan?start=ref_abc"},
+		{"[x](y)", "[x］(y)"},
+		{"<b>a <i>b</i> c</b>", "*a b c*"},
+		{"<i>x</i><b>y</b>", "_x_ *y*"},
+		{"<code>go_run</code> <pre>x*y</pre>", "go_run x∗y"},
+		{`<a href="tg://user?id=1">Sara</a>`, "Sara"},
+		{"<u>u</u><s>s</s><tg-spoiler>p</tg-spoiler><blockquote>q</blockquote>", "uspq"},
+		{"<b>*</b>", "*∗*"},
+	}
+	for _, c := range cases {
+		got, err := BaleMarkdown(c.html)
+		if err != nil {
+			t.Errorf("BaleMarkdown(%q): %v", c.html, err)
+			continue
+		}
+		if got != c.want {
+			t.Errorf("BaleMarkdown(%q) = %q, want %q", c.html, got, c.want)
+		}
+	}
+	if _, err := BaleMarkdown("<b>open"); err == nil {
+		t.Error("invalid HTML rendered without an error")
+	}
+}
