@@ -35,7 +35,7 @@ type Telegram interface {
 // Features take their own options when they are registered.
 type Deps struct {
 	API      Telegram
-	Platform Platform // the messenger (platform.go); the zero value is TelegramPlatform
+	Platform Platform     // the messenger (platform.go); the zero value is TelegramPlatform
 	APIURL   string       // e.g. https://api.telegram.org; getUpdates is called on APIURL/bot<token>/getUpdates
 	Token    string       // used only to build the getUpdates URL, never logged
 	HTTP     *http.Client // for getUpdates; its timeout must exceed PollTimeout
