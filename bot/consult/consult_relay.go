@@ -313,7 +313,7 @@ func (f *Feature) relaySigned(ctx context.Context, to int64, m *tgbotapi.Message
 	if m.Photo != nil || m.Video != nil || m.Document != nil || m.Audio != nil || m.Voice != nil || m.Animation != nil {
 		caption := head
 		if m.Caption != "" {
-			caption += "\n" + bot.Escape(bot.Truncate(m.Caption, maxSignedCaption))
+			caption += "\n" + bot.Escape(bot.Truncate(m.Caption, f.Platform.CaptionMax-captionSignatureRoom))
 		}
 		return f.copyMessageCaptioned(ctx, to, m.Chat.ID, m.MessageID, replyTo, caption)
 	}
@@ -323,11 +323,11 @@ func (f *Feature) relaySigned(ctx context.Context, to int64, m *tgbotapi.Message
 	return f.copyMessage(ctx, to, m.Chat.ID, m.MessageID, replyTo, nil)
 }
 
-// Room left for the consultant's words beside the signature: Telegram takes 4096 characters of text
-// and 1024 of caption.
+// Room left for the consultant's words beside the signature: a message takes 4096 characters of text,
+// and a caption the platform's CaptionMax (1024 on Telegram, 4096 on Bale).
 const (
-	maxSignedText    = 4000
-	maxSignedCaption = 950
+	maxSignedText        = 4000
+	captionSignatureRoom = 74
 )
 
 // copyMessageCaptioned is copyMessage with a new caption (HTML).

@@ -23,6 +23,26 @@ func TestParseConfigDefaults(t *testing.T) {
 	}
 }
 
+// TAVAN_PLATFORM=bale (or -platform bale) points the bot at Bale's Bot API unless TELEGRAM_API_URL says
+// otherwise, and brings Bale's capability profile.
+func TestParseConfigPlatform(t *testing.T) {
+	cfg, _, err := parseConfig("tavanbot", []string{"-platform", "bale"}, envOf(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Platform.Name != "bale" || cfg.APIURL != "https://tapi.bale.ai" || cfg.Platform.QuizPolls {
+		t.Errorf("bale: platform %q, API %q, quiz polls %v", cfg.Platform.Name, cfg.APIURL, cfg.Platform.QuizPolls)
+	}
+	cfg, _, err = parseConfig("tavanbot", nil, envOf(map[string]string{"TAVAN_PLATFORM": "Bale", "TELEGRAM_API_URL": "http://127.0.0.1:9000"}), io.Discard)
+	if err != nil || cfg.Platform.Name != "bale" || cfg.APIURL != "http://127.0.0.1:9000" {
+		t.Errorf("bale with its own API URL: %q %q %v", cfg.Platform.Name, cfg.APIURL, err)
+	}
+	cfg, _, _ = parseConfig("tavanbot", nil, envOf(nil), io.Discard)
+	if cfg.Platform.Name != "telegram" || !cfg.Platform.QuizPolls {
+		t.Errorf("default platform = %+v", cfg.Platform)
+	}
+}
+
 func TestParseConfigFlagsOverrideEnv(t *testing.T) {
 	env := envOf(map[string]string{"TAVAN_DB": "env.db", "TAVAN_ADMINS": "1, 2", "TELEGRAM_API_URL": "http://127.0.0.1:8081/"})
 	cfg, _, err := parseConfig("tavanbot", []string{"-db", "flag.db"}, env, io.Discard)
@@ -47,6 +67,8 @@ func TestParseConfigBadValues(t *testing.T) {
 		{map[string]string{"TAVAN_QUIZ_MODE": "essay"}, "TAVAN_QUIZ_MODE"},
 		{map[string]string{"TAVAN_CONTENT": "/no/such/dir"}, "TAVAN_CONTENT"},
 		{map[string]string{"TELEGRAM_BOT_TOKEN": "12 34"}, "TELEGRAM_BOT_TOKEN"},
+		{map[string]string{"TAVAN_PLATFORM": "whatsapp"}, `TAVAN_PLATFORM: "whatsapp" is not telegram or bale`},
+		{map[string]string{"TAVAN_PLATFORM": "bale", "TAVAN_PAID_BROADCAST": "true"}, "TAVAN_PAID_BROADCAST: bale has no paid broadcasts"},
 	}
 	for _, tt := range tests {
 		_, _, err := parseConfig("tavanbot", nil, envOf(tt.env), io.Discard)
