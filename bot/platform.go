@@ -140,9 +140,9 @@ func (a *platformAPI) MakeRequest(method string, p tgbotapi.Params) (*tgbotapi.A
 		delete(q, "parse_mode")
 		for _, field := range []string{"text", "caption"} {
 			if v, ok := q[field]; ok {
-				md, err := tghtml.BaleMarkdown(v)
+				md, err := a.markdown(v, field == "caption")
 				if err != nil {
-					return nil, fmt.Errorf("render %s for %s: %w", field, a.b.Platform.Name, err)
+					return nil, err
 				}
 				q[field] = md
 			}
@@ -208,9 +208,9 @@ func (a *platformAPI) render(c tgbotapi.Chattable) (tgbotapi.Chattable, error) {
 		if !f.IsValid() || f.Kind() != reflect.String {
 			continue
 		}
-		md, err := tghtml.BaleMarkdown(f.String())
+		md, err := a.markdown(f.String(), field == "Caption")
 		if err != nil {
-			return nil, fmt.Errorf("render %s for %s: %w", field, a.b.Platform.Name, err)
+			return nil, err
 		}
 		f.SetString(md)
 	}
@@ -220,4 +220,23 @@ func (a *platformAPI) render(c tgbotapi.Chattable) (tgbotapi.Chattable, error) {
 		return c, nil
 	}
 	return out, nil
+}
+
+// markdown renders one text or caption as Bale Markdown. Texts are split and checked by their length on
+// Telegram (after HTML parsing); the markers and link targets Bale Markdown adds could push a text that
+// fit over the limit, and then it goes as plain text, which is never longer than what Telegram counted.
+func (a *platformAPI) markdown(html string, caption bool) (string, error) {
+	md, err := tghtml.BaleMarkdown(html)
+	if err != nil {
+		return "", fmt.Errorf("render for %s: %w", a.b.Platform.Name, err)
+	}
+	limit := 4096
+	if caption {
+		limit = a.b.Platform.CaptionMax
+	}
+	if tghtml.UTF16Len(md) <= limit {
+		return md, nil
+	}
+	plain, _ := tghtml.Plain(html)
+	return tghtml.BalePlain(plain), nil
 }

@@ -73,6 +73,22 @@ func TestBaleRendersEveryTextAtTheSendPath(t *testing.T) {
 	}
 }
 
+// A text that fits Telegram's 4096 but not once Bale's markers and link targets are added goes as plain text.
+func TestBaleTextOverTheLimitGoesPlain(t *testing.T) {
+	inner := &recordingAPI{}
+	api, _ := platformFor(BalePlatform, inner)
+	html := strings.Repeat(`<a href="https://example.com/a-long-path">پیوند</a> `, 600)
+	msg := tgbotapi.NewMessage(1, html)
+	msg.ParseMode = tgbotapi.ModeHTML
+	if _, err := api.Send(msg); err != nil {
+		t.Fatal(err)
+	}
+	got := inner.sent[0].(tgbotapi.MessageConfig).Text
+	if strings.Contains(got, "](") || !strings.HasPrefix(got, "پیوند پیوند") {
+		t.Errorf("over-long text not sent plain: %.80q…", got)
+	}
+}
+
 func TestTelegramSendsHTMLUnchanged(t *testing.T) {
 	inner := &recordingAPI{}
 	api, _ := platformFor(TelegramPlatform, inner)

@@ -196,3 +196,7 @@ func escapeBale(t, prev string) string {
 }
 
 func isWordRune(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }
+
+// BalePlain makes plain text safe to send to Bale as it is: what Bale Markdown would read as markup
+// becomes look-alikes.
+func BalePlain(s string) string { return escapeBale(s, "") }
