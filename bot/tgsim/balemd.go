@@ -65,9 +65,10 @@ func (r *mdRenderer) problem(rs []rune, i int, format string, args ...any) {
 // span renders content as an entity of typ.
 func (r *mdRenderer) span(typ, link string, content []rune) {
 	start, startByte := r.n, r.b.Len()
+	i := len(r.entities) // the outer span comes before those inside it
+	r.entities = append(r.entities, Entity{Type: typ, Offset: start, URL: link})
 	r.render(content)
-	r.entities = append(r.entities, Entity{Type: typ, Offset: start, Length: r.n - start, URL: link,
-		Text: r.b.String()[startByte:]})
+	r.entities[i].Length, r.entities[i].Text = r.n-start, r.b.String()[startByte:]
 }
 
 // spaceAt reports whether rs[i] is a space or lies beyond the segment's edges.
