@@ -1,9 +1,9 @@
 package tgsim_test
 
 import (
+	"encoding/json"
 	"errors"
 	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -135,8 +135,6 @@ func TestBalePresentMethodsServed(t *testing.T) {
 	tg.mustRequest(t, tgbotapi.NewSetMyCommands(tgbotapi.BotCommand{Command: "help", Description: "راهنما"}))
 	tg.assertClean(t)
 }
-
-var _ http.Handler = (*tgsim.Server)(nil)
 
 func TestBaleParseModeAndEntitiesAreViolations(t *testing.T) {
 	photo := tgbotapi.FileBytes{Name: "p.jpg", Bytes: []byte("jpg")}
@@ -295,4 +293,263 @@ func TestBaleBrokenMarkdownIsViolation(t *testing.T) {
 			wantViolation(t, e.srv, "sendMessage", 0, "broken Bale Markdown")
 		})
 	}
+}
+
+func TestBaleLimits(t *testing.T) {
+	e := newEnv(t, bale)
+	e.srv.SendText(alice, "/start")
+	long := strings.Repeat("ب", 4096)
+	e.mustSend(t, tgbotapi.NewMessage(alice.ID, long))
+	if _, err := e.api.Send(tgbotapi.NewMessage(alice.ID, long+"ب")); apiError(t, err).Message != "Bad Request: message is too long" {
+		t.Errorf("4097 characters: %v; want message is too long", err)
+	}
+	// One media's caption may be as long as a message on Bale (1024 on Telegram).
+	p := tgbotapi.NewPhoto(alice.ID, tgbotapi.FileBytes{Name: "p.jpg", Bytes: []byte("jpg")})
+	p.Caption = long
+	photo := e.mustSend(t, p)
+	p.Caption = long + "ب"
+	if _, err := e.api.Send(p); apiError(t, err).Message != "Bad Request: message caption is too long" {
+		t.Errorf("a 4097-character caption: %v; want message caption is too long", err)
+	}
+	e.mustSend(t, tgbotapi.NewEditMessageCaption(alice.ID, photo.MessageID, strings.Repeat("پ", 4096)))
+	if _, err := e.api.Send(tgbotapi.NewEditMessageCaption(alice.ID, photo.MessageID, long+"ب")); apiError(t, err).Code != 400 {
+		t.Errorf("editing in a 4097-character caption: %v; want 400", err)
+	}
+	// Markers count: the limit is on the text as sent.
+	if _, err := e.api.Send(tgbotapi.NewMessage(alice.ID, "*"+strings.Repeat("ب", 4095)+"*")); apiError(t, err).Code != 400 {
+		t.Errorf("4095 characters plus two markers: %v; want 400", err)
+	}
+	if v := e.srv.Violations(); len(v) != 4 {
+		t.Errorf("Violations() = %v; want the four refused requests", v)
+	}
+
+	tg := newEnv(t)
+	tg.srv.SendText(alice, "/start")
+	p.Caption = strings.Repeat("ب", 1025)
+	if _, err := tg.api.Send(p); apiError(t, err).Message != "Bad Request: message caption is too long" {
+		t.Errorf("Telegram, a 1025-character caption: %v; want message caption is too long", err)
+	}
+}
+
+func TestBaleKeyboards(t *testing.T) {
+	e := newEnv(t, bale)
+	e.srv.SendText(alice, "/start")
+	ok := `{"inline_keyboard":[[{"text":"a","callback_data":"x"},{"text":"b","url":"https://ble.ir"}],` +
+		`[{"text":"c","web_app":{"url":"https://ble.ir/app"}},{"text":"d","copy_text":{"text":"کد"}}]]}`
+	if code, out := e.rawCall(t, "sendMessage", "application/json", `{"chat_id":42,"text":"x","reply_markup":`+ok+`}`); code != 200 {
+		t.Errorf("Bale's inline button kinds: %d %v", code, out)
+	}
+	reply := tgbotapi.NewReplyKeyboard(tgbotapi.NewKeyboardButtonRow(tgbotapi.NewKeyboardButtonContact("شماره"),
+		tgbotapi.NewKeyboardButtonLocation("مکان"), tgbotapi.NewKeyboardButton("متن")))
+	m := tgbotapi.NewMessage(alice.ID, "x")
+	m.ReplyMarkup = reply
+	e.mustSend(t, m)
+	e.assertClean(t)
+
+	for name, markup := range map[string]string{
+		"switch_inline_query": `{"inline_keyboard":[[{"text":"a","switch_inline_query":"q"}]]}`,
+		"login_url":           `{"inline_keyboard":[[{"text":"a","login_url":{"url":"https://ble.ir"}}]]}`,
+		"pay":                 `{"inline_keyboard":[[{"text":"a","pay":true}]]}`,
+		"request_poll":        `{"keyboard":[[{"text":"a","request_poll":{}}]]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			before := len(e.srv.Violations())
+			code, out := e.rawCall(t, "sendMessage", "application/json", `{"chat_id":42,"text":"x","reply_markup":`+markup+`}`)
+			if code != 400 || !strings.Contains(out["description"].(string), name) {
+				t.Errorf("%s button: %d %v; want 400 naming it", name, code, out)
+			}
+			if len(e.srv.Violations()) != before+1 {
+				t.Errorf("no violation for a %s button", name)
+			}
+		})
+	}
+	long := tgbotapi.NewMessage(alice.ID, "x")
+	long.ReplyMarkup = inlineKeyboard("a", strings.Repeat("d", 65))
+	if _, err := e.api.Send(long); apiError(t, err).Message != "Bad Request: BUTTON_DATA_INVALID" {
+		t.Errorf("65-byte callback_data: %v", err)
+	}
+}
+
+func TestBaleForceReplyIsViolation(t *testing.T) {
+	e := newEnv(t, bale)
+	e.srv.SendText(alice, "/start")
+	m := tgbotapi.NewMessage(alice.ID, "نام شما؟")
+	m.ReplyMarkup = tgbotapi.ForceReply{ForceReply: true}
+	e.mustSend(t, m)
+	wantViolation(t, e.srv, "sendMessage", 0, "ForceReply")
+	if got := e.srv.BotMessages(alice.ID)[0]; got.ForceReply || got.Plain != "نام شما؟" {
+		t.Errorf("message = %+v; want the prompt shown without a reply field", got)
+	}
+}
+
+func TestBaleChatActions(t *testing.T) {
+	e := newEnv(t, bale)
+	e.srv.SendText(alice, "/start")
+	e.mustRequest(t, tgbotapi.NewChatAction(alice.ID, tgbotapi.ChatUploadPhoto))
+	_, err := e.api.Request(tgbotapi.NewChatAction(alice.ID, tgbotapi.ChatUploadDocument))
+	if ae := apiError(t, err); ae.Code != 400 {
+		t.Errorf("upload_document on Bale: %v; want 400", err)
+	}
+	wantViolation(t, e.srv, "sendChatAction", 400, "upload_document")
+}
+
+// On Bale a block sends no my_chat_member: the bot learns of it from the 403s alone.
+func TestBaleBlockBot(t *testing.T) {
+	e := newEnv(t, bale)
+	e.srv.SendText(alice, "/start")
+	e.updates(t, e.srv.LastUpdateID()+1)
+	e.srv.BlockBot(alice)
+	if u := e.updates(t, 0); len(u) != 0 {
+		t.Errorf("updates after a block = %+v; want none", u)
+	}
+	_, err := e.api.Send(tgbotapi.NewMessage(alice.ID, "هستی؟"))
+	if ae := apiError(t, err); ae.Code != 403 || ae.Message != "Forbidden: bot was blocked by the user" {
+		t.Errorf("send to a blocked user = %d %q", ae.Code, ae.Message)
+	}
+	e.srv.UnblockBot(alice)
+	if u := e.updates(t, 0); len(u) != 0 {
+		t.Errorf("updates after an unblock = %+v; want none", u)
+	}
+	e.mustSend(t, tgbotapi.NewMessage(alice.ID, "خوش برگشتی"))
+	e.srv.BlockBot(alice)
+	e.srv.SendText(alice, "/start") // writing again unblocks, still without my_chat_member
+	if u := e.updates(t, 0); len(u) != 1 || u[0].Message == nil {
+		t.Errorf("updates = %+v; want only the message", u)
+	}
+	e.mustSend(t, tgbotapi.NewMessage(alice.ID, "سلام"))
+	e.assertClean(t)
+}
+
+func TestBaleUpdateKinds(t *testing.T) {
+	e := newEnv(t, bale)
+	e.srv.SendText(alice, "/start ref_7 @tavan_bot")
+	e.srv.SendTextTo(-100, bob, "/help")
+	u := e.updates(t, 0)
+	if len(u) != 2 || u[0].Message == nil || u[1].Message == nil {
+		t.Fatalf("updates = %+v; want two messages", u)
+	}
+	for _, upd := range u {
+		for _, ent := range upd.Message.Entities {
+			if ent.Type != "mention" && ent.Type != "bot_command" {
+				t.Errorf("incoming entity %q; Bale sends mention and bot_command only", ent.Type)
+			}
+		}
+		if typ := upd.Message.Chat.Type; typ != "private" && typ != "group" && typ != "channel" {
+			t.Errorf("chat type %q; Bale has private, group and channel only", typ)
+		}
+	}
+	if !u[0].Message.IsCommand() || u[0].Message.Command() != "start" {
+		t.Errorf("/start is not a command: %+v", u[0].Message)
+	}
+	e.assertClean(t)
+
+	// Helpers for updates Bale never sends are misuses on Bale.
+	e.srv.ChannelPost(-200, "news")
+	e.srv.AnswerPoll(alice, "1", []int{0})
+	e.srv.InjectUpdate([]byte(`{"my_chat_member":{}}`))
+	e.srv.InjectUpdate([]byte(`{"poll_answer":{}}`))
+	e.srv.InjectUpdate([]byte(`{"inline_query":{}}`))
+	e.srv.InjectUpdate([]byte(`{"chat_member":{}}`))
+	if errs := e.srv.Errors(); len(errs) != 6 {
+		t.Errorf("Errors() = %v; want six misuses", errs)
+	}
+	if id := e.srv.InjectUpdate([]byte(`{"edited_message":{"message_id":1,"date":0,"chat":{"id":42,"type":"private"}}}`)); id == 0 {
+		t.Error("an edited_message could not be injected")
+	}
+	if u := e.updates(t, u[1].UpdateID+1); len(u) != 1 || u[0].EditedMessage == nil {
+		t.Errorf("updates = %+v; want only the edited message", u)
+	}
+}
+
+func TestBaleGetUpdates(t *testing.T) {
+	e := newEnv(t, bale)
+	for i := 0; i < 3; i++ {
+		e.srv.SendText(alice, "سلام")
+	}
+	u, err := e.api.GetUpdates(tgbotapi.UpdateConfig{Limit: 2})
+	if err != nil || len(u) != 2 {
+		t.Fatalf("limit 2: %d updates, %v", len(u), err)
+	}
+	u, err = e.api.GetUpdates(tgbotapi.UpdateConfig{Offset: u[1].UpdateID + 1, Timeout: 1})
+	if err != nil || len(u) != 1 {
+		t.Fatalf("offset: %d updates, %v", len(u), err)
+	}
+	e.assertClean(t)
+	u, err = e.api.GetUpdates(tgbotapi.UpdateConfig{Offset: u[0].UpdateID, AllowedUpdates: []string{"callback_query"}})
+	if err != nil || len(u) != 1 || u[0].Message == nil {
+		t.Errorf("allowed_updates must be ignored on Bale: %+v, %v", u, err)
+	}
+	wantViolation(t, e.srv, "getUpdates", 0, "allowed_updates")
+}
+
+func TestBaleWebhook(t *testing.T) {
+	e := newEnv(t, bale)
+	if _, err := e.api.MakeRequest("setWebhook", tgbotapi.Params{"url": "https://bot.example.com/hook/k3y", "secret_token": "s3cret",
+		"allowed_updates": `["message"]`}); err != nil {
+		t.Fatal(err)
+	}
+	wantViolation(t, e.srv, "setWebhook", 0, "secret_token sent to Bale's setWebhook")
+	if url, secret := e.srv.Webhook(); url != "https://bot.example.com/hook/k3y" || secret != "" {
+		t.Errorf("Webhook() = %q, %q; want the url and no secret", url, secret)
+	}
+	sent := e.srv.SendText(alice, "/start")
+	req := e.srv.WebhookRequest(sent.UpdateID)
+	if req == nil || req.Method != "POST" || req.URL.Path != "/hook/k3y" || req.Header.Get("X-Telegram-Bot-Api-Secret-Token") != "" {
+		t.Fatalf("WebhookRequest = %+v; want a POST to /hook/k3y without a secret header", req)
+	}
+	var upd tgbotapi.Update
+	if err := json.NewDecoder(req.Body).Decode(&upd); err != nil || upd.UpdateID != sent.UpdateID || upd.Message.Text != "/start" {
+		t.Errorf("webhook body = %+v, %v", upd, err)
+	}
+
+	for _, link := range []string{"https://bot.example.com:88/hook", "https://bot.example.com:443/hook"} {
+		e.mustRequest(t, mustWebhook(t, link))
+	}
+	for _, link := range []string{"https://bot.example.com:8443/hook", "https://bot.example.com:80/hook"} {
+		_, err := e.api.Request(mustWebhook(t, link))
+		if ae := apiError(t, err); ae.Code != 400 || !strings.Contains(ae.Message, "443 or 88") {
+			t.Errorf("webhook %s: %v; want 400 naming ports 443 and 88", link, err)
+		}
+	}
+}
+
+func TestWebhookRequestOnTelegram(t *testing.T) {
+	e := newEnv(t)
+	if e.srv.WebhookRequest(1) != nil || len(e.srv.Errors()) != 1 {
+		t.Errorf("WebhookRequest without a webhook: want nil and an error")
+	}
+	if _, err := e.api.MakeRequest("setWebhook", tgbotapi.Params{"url": "https://bot.example.com:8443/tg", "secret_token": "s3cret"}); err != nil {
+		t.Fatal(err)
+	}
+	sent := e.srv.SendText(alice, "/start")
+	req := e.srv.WebhookRequest(sent.UpdateID)
+	if req == nil || req.URL.Path != "/tg" || req.Header.Get("X-Telegram-Bot-Api-Secret-Token") != "s3cret" {
+		t.Fatalf("WebhookRequest = %+v; want a POST to /tg with the secret header", req)
+	}
+	if e.srv.WebhookRequest(sent.UpdateID+1) != nil {
+		t.Error("WebhookRequest of an update that is not queued")
+	}
+	if v := e.srv.Violations(); len(v) != 0 {
+		t.Errorf("Violations() = %v", v)
+	}
+}
+
+// Files download from /file/bot<token>/<path> as on Telegram.
+func TestBaleFileDownload(t *testing.T) {
+	e := newEnv(t, bale)
+	in := e.srv.SendMedia(alice, tgsim.Media{Kind: "voice", Data: []byte("ogg"), Caption: "صدا"})
+	f, err := e.api.GetFile(tgbotapi.FileConfig{FileID: in.File.FileID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := e.ts.Client().Get(e.ts.URL + "/file/bot" + token + "/" + f.FilePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(body) != "ogg" {
+		t.Errorf("download = %d %q", resp.StatusCode, body)
+	}
+	e.assertClean(t)
 }
