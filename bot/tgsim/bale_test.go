@@ -54,8 +54,8 @@ func TestBaleUnsureMethodIsProbedOnce(t *testing.T) {
 		t.Errorf("sendSticker on Bale: err = %v; want a decode error", err)
 	}
 	e.assertClean(t) // a probe is not a violation
-	if n := e.srv.Calls("setMyCommands"); n != 1 {
-		t.Errorf("Calls(setMyCommands) = %d; want 1", n)
+	if n, m := e.srv.Calls("setMyCommands"), e.srv.Calls("sendsticker"); n != 1 || m != 1 {
+		t.Errorf("Calls(setMyCommands), Calls(sendsticker) = %d, %d; want 1, 1", n, m)
 	}
 
 	if _, err := e.api.Request(cmds); err == nil {

@@ -502,7 +502,7 @@ func (s *Server) canonical(method string) string {
 	if c, ok := s.names[strings.ToLower(method)]; ok {
 		return c
 	}
-	return method
+	return s.spec.canonical(method) // methods tgsim does not emulate, which Bale's 404s count
 }
 
 // Subscribe returns live events (new messages from anyone, edits, deletions, callback answers, chat
