@@ -553,3 +553,32 @@ func TestBaleFileDownload(t *testing.T) {
 	}
 	e.assertClean(t)
 }
+
+func TestBaleCallbackAnswerAndCopies(t *testing.T) {
+	e := newEnv(t, bale)
+	e.srv.SendText(alice, "/start")
+	m := e.mustSend(t, withMarkup(tgbotapi.NewMessage(alice.ID, "*منو*"), inlineKeyboard("برو", "go")))
+	q := e.srv.PressButton(alice, alice.ID, m.MessageID, "go")
+	e.mustRequest(t, tgbotapi.NewCallback(q, "ثبت شد"))
+	e.assertClean(t)
+	q = e.srv.PressButton(alice, alice.ID, m.MessageID, "go")
+	e.mustRequest(t, tgbotapi.NewCallback(q, "<b>ثبت شد</b>"))
+	wantViolation(t, e.srv, "answerCallbackQuery", 0, "Telegram HTML")
+
+	// A copy keeps the rendering; a new caption on a copy is Bale Markdown with Bale's caption limit.
+	e = newEnv(t, bale)
+	e.srv.SendText(alice, "/start")
+	in := e.srv.SendMedia(alice, tgsim.Media{Kind: "photo", Data: []byte("jpg")})
+	cp := tgbotapi.NewCopyMessage(bob.ID, alice.ID, in.ID)
+	e.srv.SendText(bob, "/start")
+	cp.Caption = "از _علی_ " + strings.Repeat("ب", 2000)
+	id, err := e.api.CopyMessage(cp)
+	if err != nil {
+		t.Fatalf("copyMessage with a 2000-character caption: %v", err)
+	}
+	got, _ := e.srv.Message(bob.ID, id.MessageID)
+	if !got.HasEntity("italic", "علی") || strings.Contains(got.Plain, "_") {
+		t.Errorf("copy = %q %+v; want علی in italics", got.Plain, got.Entities)
+	}
+	e.assertClean(t)
+}
