@@ -25,7 +25,12 @@ type Bundle struct {
 	bundle     *i18n.Bundle
 	localizers map[string]*i18n.Localizer
 	ids        map[string][]string
+	messenger  string // the platform's name for {{.Messenger}}: "telegram" (default) or "bale"
 }
+
+// SetMessenger names the messenger every template may mention as {{.Messenger}} ("تلگرام" or "بله").
+// Call it before the first message is rendered: the bundle is not safe to change while it is read.
+func (b *Bundle) SetMessenger(platform string) { b.messenger = platform }
 
 // Load reads the embedded message files.
 func Load() (*Bundle, error) {
@@ -87,9 +92,16 @@ func (b *Bundle) render(lang, id string, count any, kv []any) string {
 	if !ok {
 		l = b.localizers[Languages[0]]
 	}
-	data := make(map[string]any, len(kv)/2)
+	data := make(map[string]any, len(kv)/2+1)
 	for i := 0; i+1 < len(kv); i += 2 {
 		data[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	if _, ok := data["Messenger"]; !ok && !strings.HasPrefix(id, "Messenger_") {
+		platform := b.messenger
+		if platform == "" {
+			platform = "telegram"
+		}
+		data["Messenger"] = b.render(lang, "Messenger_"+platform, nil, nil)
 	}
 	s, err := l.Localize(&i18n.LocalizeConfig{MessageID: id, TemplateData: data, PluralCount: count})
 	if err != nil {

@@ -96,3 +96,20 @@ func TestLang(t *testing.T) {
 		}
 	}
 }
+
+// Texts that mention the messenger name the platform the bot runs on.
+func TestMessengerIsThePlatforms(t *testing.T) {
+	b, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.T("fa", "Privacy"); !strings.Contains(got, "شناسهٔ تلگرام") {
+		t.Errorf("default messenger: %q", got)
+	}
+	b.SetMessenger("bale")
+	for lang, want := range map[string]string{"fa": "شناسهٔ بله", "en": "your Bale name"} {
+		if got := b.T(lang, "Privacy"); !strings.Contains(got, want) || strings.Contains(got, "تلگرام") || strings.Contains(got, "Telegram") {
+			t.Errorf("%s on Bale: %q", lang, got)
+		}
+	}
+}
