@@ -1,0 +1,355 @@
+package ask
+
+import (
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"slices"
+	"strconv"
+
+	"sync"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
+	"github.com/blevesearch/bleve/v2/analysis/lang/ar"
+	"github.com/blevesearch/bleve/v2/analysis/lang/en"
+	"github.com/blevesearch/bleve/v2/analysis/lang/fa"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/mapping"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"github.com/tavan7/tavan/lessons"
+)
+
+// The index: one in-memory bleve index of everything learners can open, built at start and again for
+// each /reload. Upcoming events are added and removed at question time, when they changed (events are
+// data in the store, not content).
+
+const (
+	indexAnalyzer = "tavan"
+	queryAnalyzer = "tavan_query"
+)
+
+// Field boosts: a question usually names what a title names; a FAQ entry's other phrasings are
+// questions too; the course a section belongs to is weak evidence.
+var fieldBoosts = []struct {
+	name  string
+	boost float64
+}{{"title", 3}, {"also", 3}, {"heading", 2}, {"body", 1}, {"extra", 0.5}}
+
+// Index answers questions from the content.
+type Index struct {
+	bleve bleve.Index
+	query analysis.Analyzer
+	index analysis.Analyzer
+
+	mu     sync.RWMutex // docs and terms of events change at question time
+	docs   map[string]*doc
+	terms  map[string]map[string]bool // doc id → its indexed terms, for the coverage measure
+	keyTerms map[string]map[string]bool // source key → the terms of all its docs
+	df     map[string]int             // term → how many content docs have it
+	n      int                        // content docs
+	events string                     // fingerprint of the event docs in the index
+	evIDs  []string
+}
+
+func newMapping() (*mapping.IndexMappingImpl, error) {
+	im := bleve.NewIndexMapping()
+	filters := []any{ar.NormalizeName, fa.NormalizeName, fa.StopName, en.StopName, porter.Name}
+	for name, tok := range map[string]string{indexAnalyzer: indexTokenizer, queryAnalyzer: queryTokenizer} {
+		if err := im.AddCustomAnalyzer(name, map[string]any{"type": custom.Name, "tokenizer": tok, "token_filters": filters}); err != nil {
+			return nil, err
+		}
+	}
+	dm := bleve.NewDocumentStaticMapping()
+	for _, f := range fieldBoosts {
+		fm := bleve.NewTextFieldMapping()
+		fm.Analyzer = indexAnalyzer
+		fm.Store = false
+		fm.IncludeInAll = false
+		fm.IncludeTermVectors = false
+		fm.DocValues = false
+		dm.AddFieldMappingsAt(f.name, fm)
+	}
+	im.DefaultMapping = dm
+	im.DefaultAnalyzer = indexAnalyzer
+	im.StoreDynamic, im.IndexDynamic, im.DocValuesDynamic = false, false, false
+	return im, nil
+}
+
+// Build indexes the catalog.
+func Build(cat *lessons.Catalog) (*Index, error) {
+	im, err := newMapping()
+	if err != nil {
+		return nil, fmt.Errorf("ask index mapping: %w", err)
+	}
+	bi, err := bleve.NewMemOnly(im)
+	if err != nil {
+		return nil, fmt.Errorf("ask index: %w", err)
+	}
+	ix := &Index{bleve: bi, docs: map[string]*doc{}, terms: map[string]map[string]bool{}, keyTerms: map[string]map[string]bool{}, df: map[string]int{}}
+	ix.index = im.AnalyzerNamed(indexAnalyzer)
+	ix.query = im.AnalyzerNamed(queryAnalyzer)
+	if ix.index == nil || ix.query == nil {
+		return nil, errors.New("ask index: analyzers missing")
+	}
+	batch := bi.NewBatch()
+	for i, d := range catalogDocs(cat) {
+		id := strconv.Itoa(i)
+		if err := ix.add(batch, id, d); err != nil {
+			return nil, err
+		}
+		for t := range ix.terms[id] {
+			ix.df[t]++
+		}
+		ix.n++
+	}
+	if err := bi.Batch(batch); err != nil {
+		return nil, fmt.Errorf("ask index batch: %w", err)
+	}
+	return ix, nil
+}
+
+// add puts d into batch under id and records its terms.
+func (ix *Index) add(batch *bleve.Batch, id string, d *doc) error {
+	fields := map[string]any{"title": d.Title, "heading": d.Heading, "body": d.Body, "extra": d.Extra, "also": d.Also}
+	if err := batch.Index(id, fields); err != nil {
+		return fmt.Errorf("ask index %s: %w", d.Key(), err)
+	}
+	terms := map[string]bool{}
+	for _, s := range []string{d.Title, d.Heading, d.Body, d.Extra, d.Also} {
+		for _, t := range ix.index.Analyze([]byte(s)) {
+			terms[string(t.Term)] = true
+		}
+	}
+	ix.docs[id], ix.terms[id] = d, terms
+	kt := ix.keyTerms[d.Key()]
+	if kt == nil {
+		kt = map[string]bool{}
+		ix.keyTerms[d.Key()] = kt
+	}
+	for t := range terms {
+		kt[t] = true
+	}
+	return nil
+}
+
+// Close frees the index.
+func (ix *Index) Close() error { return ix.bleve.Close() }
+
+// DocCount is how many pieces of content (and events) are indexed.
+func (ix *Index) DocCount() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return len(ix.docs)
+}
+
+// SyncEvents makes the index hold exactly these event docs; it does nothing when they did not change
+// since the last call, so reading the events at every question costs one store read.
+func (ix *Index) SyncEvents(docs []*doc) error {
+	h := fnv.New64a()
+	for _, d := range docs {
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x01", d.Key(), d.Lang, d.Title, d.Body, d.Extra)
+	}
+	fp := strconv.FormatUint(h.Sum64(), 16) + ":" + strconv.Itoa(len(docs))
+	ix.mu.RLock()
+	same := fp == ix.events
+	ix.mu.RUnlock()
+	if same {
+		return nil
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if fp == ix.events {
+		return nil
+	}
+	batch := ix.bleve.NewBatch()
+	for _, id := range ix.evIDs {
+		batch.Delete(id)
+		delete(ix.docs, id)
+		delete(ix.terms, id)
+	}
+	ix.evIDs = ix.evIDs[:0]
+	for _, d := range docs {
+		id := "e" + d.ID + "-" + d.Lang
+		if err := ix.add(batch, id, d); err != nil {
+			return err
+		}
+		ix.evIDs = append(ix.evIDs, id)
+	}
+	if err := ix.bleve.Batch(batch); err != nil {
+		return fmt.Errorf("ask index events: %w", err)
+	}
+	ix.events = fp
+	return nil
+}
+
+// Match is one source that answers a question.
+type Match struct {
+	Doc      *doc
+	Score    float64 // the ranking: bleve's relevance weighted by Coverage
+	Coverage float64 // the share of the question's words (weighted by rarity) the source has, 0–1
+}
+
+// Result is what the index found for a question.
+type Result struct {
+	Matches []Match         // distinct sources, best first, at most three
+	Terms   map[string]bool // the question's terms, to bold them in the snippet
+}
+
+// Best is the first match, or nil.
+func (r Result) Best() *Match {
+	if len(r.Matches) == 0 {
+		return nil
+	}
+	return &r.Matches[0]
+}
+
+// Thresholds of a confident answer (tuned on testdata/questions.toml; see accuracy_test.go).
+const (
+	minCoverage = 0.35
+	candidates  = 40
+	maxMatches  = 3
+)
+
+// Confident reports whether the best match answers the question well enough to be shown as the answer.
+func (r Result) Confident() bool {
+	b := r.Best()
+	return b != nil && b.Coverage >= minCoverage
+}
+
+// Search finds the sources that answer q, preferring docs in lang for the card.
+func (ix *Index) Search(q, lang string) (Result, error) {
+	groups := ix.queryGroups(q)
+	res := Result{Terms: map[string]bool{}}
+	for _, g := range groups {
+		for _, t := range g {
+			res.Terms[t] = true
+		}
+	}
+	if len(groups) == 0 {
+		return res, nil
+	}
+	var qs []query.Query
+	for _, f := range fieldBoosts {
+		mq := bleve.NewMatchQuery(q)
+		mq.SetField(f.name)
+		mq.Analyzer = queryAnalyzer
+		mq.SetBoost(f.boost)
+		qs = append(qs, mq)
+	}
+	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(qs...), candidates, 0, false)
+	sr, err := ix.bleve.Search(req)
+	if err != nil {
+		return res, fmt.Errorf("ask search: %w", err)
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	weights := ix.groupWeights(groups)
+	var all []Match
+	for _, h := range sr.Hits {
+		d := ix.docs[h.ID]
+		if d == nil {
+			continue // an event removed since the search
+		}
+		cov := coverage(groups, weights, ix.keyTerms[d.Key()])
+		all = append(all, Match{Doc: d, Score: h.Score * (0.25 + cov), Coverage: cov})
+	}
+	slices.SortStableFunc(all, func(a, b Match) int { return cmpFloat(b.Score, a.Score) })
+	seen := map[string]int{} // key → index in res.Matches
+	for _, m := range all {
+		k := m.Doc.Key()
+		if i, ok := seen[k]; ok {
+			// The same source in the learner's language reads better than a better-scoring translation.
+			if res.Matches[i].Doc.Lang != lang && m.Doc.Lang == lang {
+				res.Matches[i].Doc = m.Doc
+			}
+			continue
+		}
+		if len(res.Matches) == maxMatches {
+			continue
+		}
+		seen[k] = len(res.Matches)
+		res.Matches = append(res.Matches, m)
+	}
+	return res, nil
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// queryGroups are the question's words, each with the forms it is searched under (stop words gone).
+func (ix *Index) queryGroups(q string) [][]string {
+	byPos := map[int][]string{}
+	var order []int
+	for _, t := range ix.query.Analyze([]byte(q)) {
+		if t.Type == analysis.Shingle {
+			continue
+		}
+		if _, ok := byPos[t.Position]; !ok {
+			order = append(order, t.Position)
+		}
+		if term := string(t.Term); !slices.Contains(byPos[t.Position], term) {
+			byPos[t.Position] = append(byPos[t.Position], term)
+		}
+	}
+	slices.Sort(order)
+	groups := make([][]string, 0, len(order))
+	for _, p := range order {
+		groups = append(groups, byPos[p])
+	}
+	return groups
+}
+
+// groupWeights weigh each of the question's words by how rare it is in the content (idf): a word no
+// content has weighs most, so a question about something the program does not cover is not answered
+// from its common words.
+func (ix *Index) groupWeights(groups [][]string) []float64 {
+	w := make([]float64, len(groups))
+	for i, g := range groups {
+		df := 0
+		for _, t := range g {
+			df = max(df, ix.df[t])
+		}
+		w[i] = math.Log(1 + float64(ix.n)/float64(df+1))
+	}
+	return w
+}
+
+// coverage is the weighted share of the question's words that a doc has in one of their forms.
+func coverage(groups [][]string, weights []float64, terms map[string]bool) float64 {
+	var have, all float64
+	for i, g := range groups {
+		all += weights[i]
+		for _, t := range g {
+			if terms[t] {
+				have += weights[i]
+				break
+			}
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	return have / all
+}
+
+// snippetTerms folds a text's word the way the index does, for bolding matched words.
+func (ix *Index) wordTerms(w string) []string {
+	var out []string
+	for _, t := range ix.index.Analyze([]byte(w)) {
+		out = append(out, string(t.Term))
+	}
+	return out
+}
+
+
