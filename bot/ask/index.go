@@ -7,8 +7,10 @@ import (
 	"math"
 	"slices"
 	"strconv"
-
+	"strings"
 	"sync"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
@@ -20,6 +22,7 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 
+	"github.com/tavan7/tavan/bot/tghtml"
 	"github.com/tavan7/tavan/lessons"
 )
 
@@ -45,14 +48,14 @@ type Index struct {
 	query analysis.Analyzer
 	index analysis.Analyzer
 
-	mu     sync.RWMutex // docs and terms of events change at question time
-	docs   map[string]*doc
-	terms  map[string]map[string]bool // doc id → its indexed terms, for the coverage measure
+	mu       sync.RWMutex // docs and terms of events change at question time
+	docs     map[string]*doc
+	terms    map[string]map[string]bool // doc id → its indexed terms, for the coverage measure
 	keyTerms map[string]map[string]bool // source key → the terms of all its docs
-	df     map[string]int             // term → how many content docs have it
-	n      int                        // content docs
-	events string                     // fingerprint of the event docs in the index
-	evIDs  []string
+	df       map[string]int             // term → how many content docs have it
+	n        int                        // content docs
+	events   string                     // fingerprint of the event docs in the index
+	evIDs    []string
 }
 
 func newMapping() (*mapping.IndexMappingImpl, error) {
@@ -343,13 +346,108 @@ func coverage(groups [][]string, weights []float64, terms map[string]bool) float
 	return have / all
 }
 
-// snippetTerms folds a text's word the way the index does, for bolding matched words.
-func (ix *Index) wordTerms(w string) []string {
-	var out []string
+// NormKey is a question's words in their indexed form, stop words left out and joined without spaces,
+// so that questions asked alike («قیمت‌گذاری چطوریه؟»، «قيمت گذاري چطوري») share it.
+func (ix *Index) NormKey(q string) string {
+	var b strings.Builder
+	for _, g := range ix.queryGroups(q) {
+		b.WriteString(g[0])
+	}
+	return b.String()
+}
+
+// Snippet is the part of body that best matches the question's terms, at most maxRunes long, as
+// Telegram HTML with the matched words in bold.
+func (ix *Index) Snippet(body string, terms map[string]bool, maxRunes int) string {
+	sentences := splitSentences(body)
+	best, bestScore := 0, -1
+	for i, s := range sentences {
+		n := 0
+		forWords(s, func(w string, _ bool) {
+			if ix.matches(w, terms) {
+				n++
+			}
+		})
+		if n > bestScore {
+			best, bestScore = i, n
+		}
+	}
+	text := ""
+	for _, s := range sentences[best:] {
+		if text != "" && utf8.RuneCountInString(text+s) > maxRunes {
+			break
+		}
+		text += s
+	}
+	text = strings.TrimSpace(text)
+	if r := []rune(text); len(r) > maxRunes {
+		cut := string(r[:maxRunes])
+		if i := strings.LastIndexAny(cut, " \n"); i > maxRunes/2 {
+			cut = cut[:i]
+		}
+		text = cut + "…"
+	}
+	if best > 0 {
+		text = "…" + text
+	}
+	var b strings.Builder
+	forWords(text, func(w string, isWord bool) {
+		switch {
+		case !isWord:
+			b.WriteString(tghtml.Escape(w))
+		case ix.matches(w, terms):
+			b.WriteString("<b>" + tghtml.Escape(w) + "</b>")
+		default:
+			b.WriteString(tghtml.Escape(w))
+		}
+	})
+	return b.String()
+}
+
+// matches reports whether a word of the content is one of the question's terms in any of its forms.
+func (ix *Index) matches(w string, terms map[string]bool) bool {
 	for _, t := range ix.index.Analyze([]byte(w)) {
-		out = append(out, string(t.Term))
+		if t.Type != analysis.Shingle && terms[string(t.Term)] {
+			return true
+		}
+	}
+	return false
+}
+
+// splitSentences cuts a text after each sentence end (. ! ? ؟ ؛ and line breaks), keeping every
+// character.
+func splitSentences(s string) []string {
+	var out []string
+	start := 0
+	for i, r := range s {
+		if strings.ContainsRune(".!?؟؛\n", r) {
+			end := i + utf8.RuneLen(r)
+			out = append(out, s[start:end])
+			start = end
+		}
+	}
+	if start < len(s) {
+		out = append(out, s[start:])
+	}
+	if len(out) == 0 {
+		out = []string{""}
 	}
 	return out
 }
 
-
+// forWords calls fn for each run of word characters (letters, digits, marks, ZWNJ) and each run of
+// anything else, in order.
+func forWords(s string, fn func(part string, isWord bool)) {
+	start, inWord := 0, false
+	for i, r := range s {
+		w := unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) || r == zwnj
+		if i > start && w != inWord {
+			fn(s[start:i], inWord)
+			start = i
+		}
+		inWord = w
+	}
+	if start < len(s) {
+		fn(s[start:], inWord)
+	}
+}
