@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -61,6 +62,17 @@ func greeting(text string) string {
 	return kind
 }
 
+// hasWords reports whether text has a word a question could have: letters, and not longer than any
+// word is.
+func hasWords(text string) bool {
+	for _, w := range splitWords(fold(text)) {
+		if n := utf8.RuneCountInString(w.text); n >= 2 && n <= 40 && strings.IndexFunc(w.text, unicode.IsLetter) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // handleText answers free text outside any step: a greeting with a greeting and the main menu, anything
 // else as a question.
 func (f *Feature) handleText(ctx context.Context, c *bot.Ctx) error {
@@ -69,6 +81,10 @@ func (f *Feature) handleText(ctx context.Context, c *bot.Ctx) error {
 	}
 	m := c.Update.Message
 	text := strings.TrimSpace(m.Text)
+	if strings.HasPrefix(text, "/") || !hasWords(text) {
+		// A command for another bot, emoji, a keyboard mash: not a question. The journey's menu.
+		return bot.HandleUnexpected(ctx, c)
+	}
 	switch greeting(text) {
 	case "hello":
 		return f.replyWithMenu(ctx, c, c.T("AskHello"), nil)
@@ -89,7 +105,7 @@ func (f *Feature) handleText(ctx context.Context, c *bot.Ctx) error {
 		return err
 	}
 	if len(res.Terms) == 0 {
-		return f.replyWithMenu(ctx, c, c.T("AskTooVague"), nil) // «؟», «ok»: nothing to search for
+		return bot.HandleUnexpected(ctx, c) // «چی؟», «ok»: nothing to search for
 	}
 	masked := Mask(bot.Truncate(text, maxSearchRunes))
 	rec := &store.AskedQuestion{
