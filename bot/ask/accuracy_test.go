@@ -54,7 +54,7 @@ func TestAccuracy(t *testing.T) {
 	var covRight, covNone []float64
 	var misses []string
 	for _, q := range set.Q {
-		r, err := ix.Search(q.Text, q.Lang)
+		r, err := ix.Search(q.Text, q.Lang, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +82,7 @@ func TestAccuracy(t *testing.T) {
 	}
 	var noneMisses []string
 	for _, q := range set.None {
-		r, err := ix.Search(q.Text, "fa")
+		r, err := ix.Search(q.Text, "fa", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

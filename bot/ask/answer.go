@@ -95,12 +95,12 @@ func (f *Feature) handleText(ctx context.Context, c *bot.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f.syncEvents(ix)
+	events := f.upcomingEvents(ix)
 	q := text
 	if r := []rune(q); len(r) > maxSearchRunes {
 		q = string(r[:maxSearchRunes])
 	}
-	res, err := ix.Search(q, c.Lang)
+	res, err := ix.Search(q, c.Lang, events)
 	if err != nil {
 		return err
 	}
@@ -125,20 +125,20 @@ func (f *Feature) handleText(ctx context.Context, c *bot.Ctx) error {
 	return f.sendCard(ctx, c, ix, res, rec.ID)
 }
 
-// syncEvents brings the upcoming events into the index (they change while the bot runs). A failure only
-// leaves events out of this answer.
-func (f *Feature) syncEvents(ix *Index) {
+// upcomingEvents reads the upcoming events from the store (they change while the bot runs) and prepares
+// them for the search, again only when they changed. A failure only leaves events out of this answer.
+func (f *Feature) upcomingEvents(ix *Index) *Events {
 	var docs []*doc
 	if err := f.Store.View(func(tx *store.Tx) error {
 		docs = eventDocs(tx, f.Now(), maxEventDocs)
 		return nil
 	}); err != nil {
 		f.Logger.Warn("ask: read upcoming events", "err", err)
-		return
+		return nil
 	}
-	if err := ix.SyncEvents(docs); err != nil {
-		f.Logger.Warn("ask: index upcoming events", "err", err)
-	}
+	ev := ix.PrepareEvents(f.events.Load(), docs)
+	f.events.Store(ev)
+	return ev
 }
 
 // guessTopic is the consultants' topic of the first match that has one, else "other".

@@ -15,6 +15,17 @@ import (
 
 var Niloufar = tgsim.User{ID: 201, FirstName: "نیلوفر", LanguageCode: "fa"}
 
+// newHarness starts the whole app and builds Ask Tavan's index before the first question (under -race
+// a build inside a question's handling could outlast the harness's wait).
+func newHarness(t *testing.T) *apptest.Harness {
+	t.Helper()
+	h := apptest.New(t, nil)
+	if err := h.App.Ask.Ready(); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
 // ask types a question as u and returns the learner's message and the bot's reply.
 func ask(h *apptest.Harness, u tgsim.User, text string) (tgsim.Message, tgsim.Message) {
 	h.T.Helper()
@@ -61,7 +72,7 @@ func hasButtonPrefix(m tgsim.Message, prefix string) bool {
 }
 
 func TestQuestionGetsAnswerCard(t *testing.T) {
-	h := apptest.New(t, nil)
+	h := newHarness(t)
 	h.Onboard(apptest.Maryam, "fa", "home")
 	msg, card := ask(h, apptest.Maryam, "قیمت گذاری محصولات خونگی رو چطوری حساب کنم")
 	for _, want := range []string{"📍 درس", "از دورهٔ «"} {
@@ -100,7 +111,7 @@ func TestQuestionGetsAnswerCard(t *testing.T) {
 }
 
 func TestFeedbackIsRecorded(t *testing.T) {
-	h := apptest.New(t, nil)
+	h := newHarness(t)
 	h.Onboard(apptest.Maryam, "fa", "home")
 	_, card := ask(h, apptest.Maryam, "مجوز مشاغل خانگی رو از کجا بگیرم")
 	q := lastQuestion(h, apptest.Maryam)
@@ -133,7 +144,7 @@ func TestFeedbackIsRecorded(t *testing.T) {
 }
 
 func TestConsultantGetsTheQuestionPrefilled(t *testing.T) {
-	h := apptest.New(t, nil)
+	h := newHarness(t)
 	h.MakeConsultant(Niloufar, "نیلوفر", "finance")
 	h.Onboard(apptest.Maryam, "fa", "home")
 	msg, card := ask(h, apptest.Maryam, "رو کاغذ سود دارم ولی سر ماه پول ندارم قسطمو بدم چرا")
@@ -168,7 +179,7 @@ func TestConsultantGetsTheQuestionPrefilled(t *testing.T) {
 }
 
 func TestShortQuestionOpensTheQuestionStep(t *testing.T) {
-	h := apptest.New(t, nil)
+	h := newHarness(t)
 	h.MakeConsultant(Niloufar, "نیلوفر", "finance")
 	h.Onboard(apptest.Maryam, "fa", "home")
 	_, reply := ask(h, apptest.Maryam, "قسط وام")
@@ -187,7 +198,7 @@ func TestShortQuestionOpensTheQuestionStep(t *testing.T) {
 }
 
 func TestNoGoodAnswer(t *testing.T) {
-	h := apptest.New(t, nil)
+	h := newHarness(t)
 	h.Onboard(apptest.Maryam, "fa", "home")
 	_, reply := ask(h, apptest.Maryam, "نتیجه فوتبال پرسپولیس دیشب چی شد")
 	if !strings.Contains(reply.Plain, "پاسخ خوبی") || strings.Contains(reply.Plain, "📍") {
@@ -202,7 +213,7 @@ func TestNoGoodAnswer(t *testing.T) {
 }
 
 func TestGreetingGetsMenu(t *testing.T) {
-	h := apptest.New(t, nil)
+	h := newHarness(t)
 	h.Onboard(apptest.Maryam, "fa", "home")
 	for _, hello := range []string{"سلام", "سلام، وقت بخیر", "درود"} {
 		_, reply := ask(h, apptest.Maryam, hello)
@@ -225,7 +236,7 @@ func TestGreetingGetsMenu(t *testing.T) {
 }
 
 func TestEnglishQuestion(t *testing.T) {
-	h := apptest.New(t, nil)
+	h := newHarness(t)
 	h.Onboard(apptest.John, "en", "home")
 	_, card := ask(h, apptest.John, "How do I work out the price of my homemade jam?")
 	if !strings.Contains(card.Plain, "📍 Lesson") || !hasButtonPrefix(card, "1|open|") {
@@ -234,7 +245,7 @@ func TestEnglishQuestion(t *testing.T) {
 }
 
 func TestQuestionsMaskedAndExported(t *testing.T) {
-	h := apptest.New(t, nil)
+	h := newHarness(t)
 	h.Onboard(apptest.Maryam, "fa", "home")
 	h.Onboard(apptest.Reza, "fa", "home")
 	// Asked alike in two spellings (ezafe and diacritics; Arabic ي): one group.
@@ -285,7 +296,7 @@ func TestQuestionsMaskedAndExported(t *testing.T) {
 }
 
 func TestDeleteMeErasesQuestions(t *testing.T) {
-	h := apptest.New(t, nil)
+	h := newHarness(t)
 	h.Onboard(apptest.Maryam, "fa", "home")
 	h.Onboard(apptest.Reza, "fa", "home")
 	ask(h, apptest.Maryam, "نتیجه فوتبال دیشب چی شد")
@@ -309,7 +320,7 @@ func TestDeleteMeErasesQuestions(t *testing.T) {
 }
 
 func TestQuestionsPrunedAfter90Days(t *testing.T) {
-	h := apptest.New(t, nil)
+	h := newHarness(t)
 	h.Onboard(apptest.Maryam, "fa", "home")
 	ask(h, apptest.Maryam, "نتیجه فوتبال دیشب چی شد")
 	h.Clock.Advance(80 * 24 * time.Hour)
@@ -325,7 +336,7 @@ func TestQuestionsPrunedAfter90Days(t *testing.T) {
 }
 
 func TestEventFoundAfterAdminAddsIt(t *testing.T) {
-	h := apptest.New(t, nil)
+	h := newHarness(t)
 	h.Onboard(apptest.Maryam, "fa", "home")
 	const question = "همایش بوم گردی و گردشگری روستایی کی برگزار میشه؟"
 	if _, reply := ask(h, apptest.Maryam, question); strings.Contains(reply.Plain, "رویدادهای توان") {
@@ -353,7 +364,7 @@ func TestEventFoundAfterAdminAddsIt(t *testing.T) {
 }
 
 func TestStaleStepKeepsTheMenu(t *testing.T) {
-	h := apptest.New(t, nil)
+	h := newHarness(t)
 	h.Onboard(apptest.Maryam, "fa", "home")
 	if err := h.DB.Update(func(tx *store.Tx) error {
 		u, err := tx.User(apptest.Maryam.ID)

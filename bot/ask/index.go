@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -18,7 +17,7 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/lang/ar"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/lang/fa"
-	"github.com/blevesearch/bleve/v2/analysis/token/porter"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 
@@ -27,8 +26,9 @@ import (
 )
 
 // The index: one in-memory bleve index of everything learners can open, built at start and again for
-// each /reload. Upcoming events are added and removed at question time, when they changed (events are
-// data in the store, not content).
+// each /reload; it never changes once built, so any number of questions read it at once. Upcoming
+// events are data in the store that changes while the bot runs: they are read at question time and
+// measured with the same analyzer and coverage (Events, Search).
 
 const (
 	indexAnalyzer = "tavan"
@@ -42,25 +42,21 @@ var fieldBoosts = []struct {
 	boost float64
 }{{"title", 3}, {"also", 3}, {"heading", 2}, {"body", 1}, {"extra", 0.5}}
 
-// Index answers questions from the content.
+// Index answers questions from the content. It is read-only once built.
 type Index struct {
 	bleve bleve.Index
 	query analysis.Analyzer
 	index analysis.Analyzer
 
-	mu       sync.RWMutex // docs and terms of events change at question time
 	docs     map[string]*doc
-	terms    map[string]map[string]bool // doc id → its indexed terms, for the coverage measure
-	keyTerms map[string]map[string]bool // source key → the terms of all its docs
-	df       map[string]int             // term → how many content docs have it
-	n        int                        // content docs
-	events   string                     // fingerprint of the event docs in the index
-	evIDs    []string
+	keyTerms map[string]map[string]bool // source key → the indexed terms of all its docs (coverage)
+	df       map[string]int             // term → how many docs have it
+	n        int                        // docs
 }
 
 func newMapping() (*mapping.IndexMappingImpl, error) {
 	im := bleve.NewIndexMapping()
-	filters := []any{ar.NormalizeName, fa.NormalizeName, fa.StopName, en.StopName, porter.Name}
+	filters := []any{ar.NormalizeName, fa.NormalizeName, fa.StopName, en.StopName, latinStemmer}
 	for name, tok := range map[string]string{indexAnalyzer: indexTokenizer, queryAnalyzer: queryTokenizer} {
 		if err := im.AddCustomAnalyzer(name, map[string]any{"type": custom.Name, "tokenizer": tok, "token_filters": filters}); err != nil {
 			return nil, err
@@ -88,11 +84,13 @@ func Build(cat *lessons.Catalog) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ask index mapping: %w", err)
 	}
-	bi, err := bleve.NewMemOnly(im)
+	// Scorch with no path keeps its segments in memory; it indexes a batch several times faster than the
+	// upsidedown index of bleve.NewMemOnly.
+	bi, err := bleve.NewUsing("", im, scorch.Name, scorch.Name, nil)
 	if err != nil {
 		return nil, fmt.Errorf("ask index: %w", err)
 	}
-	ix := &Index{bleve: bi, docs: map[string]*doc{}, terms: map[string]map[string]bool{}, keyTerms: map[string]map[string]bool{}, df: map[string]int{}}
+	ix := &Index{bleve: bi, docs: map[string]*doc{}, keyTerms: map[string]map[string]bool{}, df: map[string]int{}}
 	ix.index = im.AnalyzerNamed(indexAnalyzer)
 	ix.query = im.AnalyzerNamed(queryAnalyzer)
 	if ix.index == nil || ix.query == nil {
@@ -104,10 +102,6 @@ func Build(cat *lessons.Catalog) (*Index, error) {
 		if err := ix.add(batch, id, d); err != nil {
 			return nil, err
 		}
-		for t := range ix.terms[id] {
-			ix.df[t]++
-		}
-		ix.n++
 	}
 	if err := bi.Batch(batch); err != nil {
 		return nil, fmt.Errorf("ask index batch: %w", err)
@@ -121,13 +115,12 @@ func (ix *Index) add(batch *bleve.Batch, id string, d *doc) error {
 	if err := batch.Index(id, fields); err != nil {
 		return fmt.Errorf("ask index %s: %w", d.Key(), err)
 	}
-	terms := map[string]bool{}
-	for _, s := range []string{d.Title, d.Heading, d.Body, d.Extra, d.Also} {
-		for _, t := range ix.index.Analyze([]byte(s)) {
-			terms[string(t.Term)] = true
-		}
+	terms := ix.terms(d)
+	for t := range terms {
+		ix.df[t]++
 	}
-	ix.docs[id], ix.terms[id] = d, terms
+	ix.n++
+	ix.docs[id] = d
 	kt := ix.keyTerms[d.Key()]
 	if kt == nil {
 		kt = map[string]bool{}
@@ -139,54 +132,52 @@ func (ix *Index) add(batch *bleve.Batch, id string, d *doc) error {
 	return nil
 }
 
+// terms are the indexed terms of a doc's fields (joined neighbours left out).
+func (ix *Index) terms(d *doc) map[string]bool {
+	terms := map[string]bool{}
+	for _, t := range ix.index.Analyze([]byte(d.Title + "\n" + d.Heading + "\n" + d.Body + "\n" + d.Extra + "\n" + d.Also)) {
+		if t.Type != analysis.Shingle {
+			terms[string(t.Term)] = true
+		}
+	}
+	return terms
+}
+
 // Close frees the index.
 func (ix *Index) Close() error { return ix.bleve.Close() }
 
-// DocCount is how many pieces of content (and events) are indexed.
-func (ix *Index) DocCount() int {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	return len(ix.docs)
+// DocCount is how many pieces of content are indexed.
+func (ix *Index) DocCount() int { return ix.n }
+
+// Events are the upcoming events prepared for searching: each with its terms. A fingerprint tells
+// whether the events read from the store changed since they were prepared.
+type Events struct {
+	index       *Index // the analyzer they were prepared with
+	fingerprint string
+	docs        []*doc
+	terms       []map[string]bool
 }
 
-// SyncEvents makes the index hold exactly these event docs; it does nothing when they did not change
-// since the last call, so reading the events at every question costs one store read.
-func (ix *Index) SyncEvents(docs []*doc) error {
+// eventsFingerprint identifies a list of event docs by what is searched in them.
+func eventsFingerprint(docs []*doc) string {
 	h := fnv.New64a()
 	for _, d := range docs {
 		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x01", d.Key(), d.Lang, d.Title, d.Body, d.Extra)
 	}
-	fp := strconv.FormatUint(h.Sum64(), 16) + ":" + strconv.Itoa(len(docs))
-	ix.mu.RLock()
-	same := fp == ix.events
-	ix.mu.RUnlock()
-	if same {
-		return nil
+	return strconv.FormatUint(h.Sum64(), 16) + ":" + strconv.Itoa(len(docs))
+}
+
+// PrepareEvents analyzes event docs, or returns prev when they did not change.
+func (ix *Index) PrepareEvents(prev *Events, docs []*doc) *Events {
+	fp := eventsFingerprint(docs)
+	if prev != nil && prev.index == ix && prev.fingerprint == fp {
+		return prev
 	}
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	if fp == ix.events {
-		return nil
-	}
-	batch := ix.bleve.NewBatch()
-	for _, id := range ix.evIDs {
-		batch.Delete(id)
-		delete(ix.docs, id)
-		delete(ix.terms, id)
-	}
-	ix.evIDs = ix.evIDs[:0]
+	ev := &Events{index: ix, fingerprint: fp, docs: docs}
 	for _, d := range docs {
-		id := "e" + d.ID + "-" + d.Lang
-		if err := ix.add(batch, id, d); err != nil {
-			return err
-		}
-		ix.evIDs = append(ix.evIDs, id)
+		ev.terms = append(ev.terms, ix.terms(d))
 	}
-	if err := ix.bleve.Batch(batch); err != nil {
-		return fmt.Errorf("ask index events: %w", err)
-	}
-	ix.events = fp
-	return nil
+	return ev
 }
 
 // Match is one source that answers a question.
@@ -223,8 +214,9 @@ func (r Result) Confident() bool {
 	return b != nil && b.Coverage >= minCoverage
 }
 
-// Search finds the sources that answer q, preferring docs in lang for the card.
-func (ix *Index) Search(q, lang string) (Result, error) {
+// Search finds the sources that answer q among the content and the events (nil: none), preferring docs
+// in lang for the card.
+func (ix *Index) Search(q, lang string, events *Events) (Result, error) {
 	groups := ix.queryGroups(q)
 	res := Result{Terms: map[string]bool{}}
 	for _, g := range groups {
@@ -248,15 +240,10 @@ func (ix *Index) Search(q, lang string) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("ask search: %w", err)
 	}
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
 	weights := ix.groupWeights(groups)
 	var all []Match
 	for _, h := range sr.Hits {
 		d := ix.docs[h.ID]
-		if d == nil {
-			continue // an event removed since the search
-		}
 		cov := coverage(groups, weights, ix.keyTerms[d.Key()])
 		all = append(all, Match{Doc: d, Score: h.Score * (0.25 + cov), Coverage: cov})
 	}
@@ -277,7 +264,50 @@ func (ix *Index) Search(q, lang string) (Result, error) {
 		seen[k] = len(res.Matches)
 		res.Matches = append(res.Matches, m)
 	}
+	res.Matches = mergeEvents(res.Matches, eventMatches(events, groups, weights, lang))
 	return res, nil
+}
+
+// eventMatches are the events that cover the question well enough to be an answer, best first, one per
+// event (in lang where it has a translation).
+func eventMatches(ev *Events, groups [][]string, weights []float64, lang string) []Match {
+	if ev == nil {
+		return nil
+	}
+	var out []Match
+	seen := map[string]int{}
+	for i, d := range ev.docs {
+		cov := coverage(groups, weights, ev.terms[i])
+		if cov < minCoverage {
+			continue
+		}
+		if j, ok := seen[d.Key()]; ok {
+			if cov > out[j].Coverage || (cov == out[j].Coverage && d.Lang == lang) {
+				out[j] = Match{Doc: d, Coverage: cov}
+			}
+			continue
+		}
+		seen[d.Key()] = len(out)
+		out = append(out, Match{Doc: d, Coverage: cov})
+	}
+	slices.SortStableFunc(out, func(a, b Match) int { return cmpFloat(b.Coverage, a.Coverage) })
+	return out
+}
+
+// mergeEvents places each event before the first content match that covers the question less well
+// (an event named in the question is what is asked for), keeping at most maxMatches.
+func mergeEvents(content, events []Match) []Match {
+	for _, e := range events {
+		i := slices.IndexFunc(content, func(m Match) bool { return m.Coverage < e.Coverage })
+		if i < 0 {
+			i = len(content)
+		}
+		content = slices.Insert(content, i, e)
+	}
+	if len(content) > maxMatches {
+		content = content[:maxMatches]
+	}
+	return content
 }
 
 func cmpFloat(a, b float64) int {

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/registry"
 )
 
@@ -250,13 +251,43 @@ func isPersian(s string) bool {
 const (
 	indexTokenizer = "tavan_words"
 	queryTokenizer = "tavan_query_words"
+	latinStemmer   = "tavan_latin_porter" // Porter's stemmer for the English words only
 )
+
+// latinPorter stems English words and leaves the rest alone (Porter's rules are for English; running
+// them over Persian costs time for nothing).
+type latinPorter struct{ porter analysis.TokenFilter }
+
+func (p latinPorter) Filter(in analysis.TokenStream) analysis.TokenStream {
+	var latin analysis.TokenStream
+	for _, t := range in {
+		if isASCII(t.Term) {
+			latin = append(latin, t)
+		}
+	}
+	p.porter.Filter(latin) // stems in place
+	return in
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
 
 type tokenizer struct{ query bool }
 
 func (t tokenizer) Tokenize(text []byte) analysis.TokenStream { return tokens(text, t.query) }
 
 func init() {
+	if err := registry.RegisterTokenFilter(latinStemmer, func(map[string]any, *registry.Cache) (analysis.TokenFilter, error) {
+		return latinPorter{porter.NewPorterStemmer()}, nil
+	}); err != nil {
+		panic(err)
+	}
 	for name, query := range map[string]bool{indexTokenizer: false, queryTokenizer: true} {
 		t := tokenizer{query}
 		if err := registry.RegisterTokenizer(name, func(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {

@@ -29,6 +29,9 @@ type Options struct {
 	// tests, most of which never ask).
 	BuildAtStart bool
 	Retention    time.Duration // how long questions are kept; 90 days
+	// Build indexes a catalog; nil is Build. The end-to-end tests pass one that builds the embedded
+	// content's index once for all their bots (the index is read-only once built).
+	Build func(*lessons.Catalog) (*Index, error)
 }
 
 // Feature is Ask Tavan.
@@ -37,7 +40,8 @@ type Feature struct {
 	opts Options
 
 	index   atomic.Pointer[Index]
-	buildMu sync.Mutex // one build at a time
+	events  atomic.Pointer[Events] // the upcoming events as last prepared
+	buildMu sync.Mutex             // one build at a time
 }
 
 // Button actions (callback data "1|<action>|…").
@@ -52,6 +56,9 @@ const (
 func Register(b *bot.Bot, o Options) (*Feature, error) {
 	if o.Retention <= 0 {
 		o.Retention = 90 * 24 * time.Hour
+	}
+	if o.Build == nil {
+		o.Build = Build
 	}
 	f := &Feature{Bot: b, opts: o}
 	r := f.Routes()
@@ -70,7 +77,7 @@ func Register(b *bot.Bot, o Options) (*Feature, error) {
 
 	if o.BuildAtStart {
 		f.Service("ask-index", func(ctx context.Context) error {
-			if _, err := f.ensureIndex(); err != nil {
+			if err := f.Ready(); err != nil {
 				return err
 			}
 			<-ctx.Done()
@@ -89,6 +96,12 @@ func Register(b *bot.Bot, o Options) (*Feature, error) {
 	return f, nil
 }
 
+// Ready builds the index if it is not built yet.
+func (f *Feature) Ready() error {
+	_, err := f.ensureIndex()
+	return err
+}
+
 // ensureIndex returns the index, building it from the content served now if there is none yet.
 func (f *Feature) ensureIndex() (*Index, error) {
 	if ix := f.index.Load(); ix != nil {
@@ -100,7 +113,7 @@ func (f *Feature) ensureIndex() (*Index, error) {
 		return ix, nil
 	}
 	start := time.Now()
-	ix, err := Build(f.Content())
+	ix, err := f.opts.Build(f.Content())
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +128,7 @@ func (f *Feature) rebuild(cat *lessons.Catalog) error {
 	f.buildMu.Lock()
 	defer f.buildMu.Unlock()
 	start := time.Now()
-	ix, err := Build(cat)
+	ix, err := f.opts.Build(cat)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ import (
 
 	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/app"
+	"github.com/tavan7/tavan/bot/ask"
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/bot/tgsim"
 	"github.com/tavan7/tavan/lessons"
@@ -150,6 +151,18 @@ func EmbeddedCatalog(tb testing.TB) *lessons.Catalog {
 	return catalogVal
 }
 
+// askIndex is Ask Tavan's index of the embedded content, built once for all the bots of a test binary:
+// it is read-only once built, and building it under -race takes seconds.
+var askIndex = sync.OnceValues(func() (*ask.Index, error) { return ask.Build(catalogVal) })
+
+// AskIndex builds Ask Tavan's index of cat, once for the embedded content.
+func AskIndex(cat *lessons.Catalog) (*ask.Index, error) {
+	if cat != nil && cat == catalogVal {
+		return askIndex()
+	}
+	return ask.Build(cat)
+}
+
 // New starts the bot on a fresh database; configure may adjust its configuration. The clock starts on
 // Thursday 26 November 2026 (۵ آذر ۱۴۰۵), 10:00 in Tehran. At the end of the test, every Bot API
 // violation tgsim saw, every misuse of tgsim and a token in the logs fail it.
@@ -208,6 +221,7 @@ func (h *Harness) Config(db *store.DB) app.Config {
 		Workers:  8,
 	}}
 	cfg.Consult.SweepEvery = -1 // tests sweep the club themselves
+	cfg.Ask.Build = AskIndex
 	return cfg
 }
 
