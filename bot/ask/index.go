@@ -217,7 +217,9 @@ func (r Result) Confident() bool {
 // Search finds the sources that answer q among the content and the events (nil: none), preferring docs
 // in lang for the card.
 func (ix *Index) Search(q, lang string, events *Events) (Result, error) {
-	groups := ix.queryGroups(q)
+	// The question is analyzed once: its terms (with the joined neighbours) are searched in every field.
+	tokens := ix.query.Analyze([]byte(q))
+	groups := groupTokens(tokens)
 	res := Result{Terms: map[string]bool{}}
 	for _, g := range groups {
 		for _, t := range g {
@@ -227,13 +229,20 @@ func (ix *Index) Search(q, lang string, events *Events) (Result, error) {
 	if len(groups) == 0 {
 		return res, nil
 	}
+	var terms []string
+	for _, t := range tokens {
+		if term := string(t.Term); !slices.Contains(terms, term) {
+			terms = append(terms, term)
+		}
+	}
 	var qs []query.Query
 	for _, f := range fieldBoosts {
-		mq := bleve.NewMatchQuery(q)
-		mq.SetField(f.name)
-		mq.Analyzer = queryAnalyzer
-		mq.SetBoost(f.boost)
-		qs = append(qs, mq)
+		for _, term := range terms {
+			tq := bleve.NewTermQuery(term)
+			tq.SetField(f.name)
+			tq.SetBoost(f.boost)
+			qs = append(qs, tq)
+		}
 	}
 	req := bleve.NewSearchRequestOptions(bleve.NewDisjunctionQuery(qs...), candidates, 0, false)
 	sr, err := ix.bleve.Search(req)
@@ -321,10 +330,13 @@ func cmpFloat(a, b float64) int {
 }
 
 // queryGroups are the question's words, each with the forms it is searched under (stop words gone).
-func (ix *Index) queryGroups(q string) [][]string {
+func (ix *Index) queryGroups(q string) [][]string { return groupTokens(ix.query.Analyze([]byte(q))) }
+
+// groupTokens gathers a question's tokens by word (joined neighbours left out).
+func groupTokens(tokens analysis.TokenStream) [][]string {
 	byPos := map[int][]string{}
 	var order []int
-	for _, t := range ix.query.Analyze([]byte(q)) {
+	for _, t := range tokens {
 		if t.Type == analysis.Shingle {
 			continue
 		}

@@ -14,6 +14,7 @@ package ask
 
 import (
 	"context"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -118,6 +119,7 @@ func (f *Feature) ensureIndex() (*Index, error) {
 		return nil, err
 	}
 	f.index.Store(ix)
+	debug.FreeOSMemory() // the build's garbage (~30 MiB) would stay in the RSS until the scavenger returns it
 	f.Logger.Info("ask: index built", "docs", ix.DocCount(), "took", time.Since(start).Round(time.Millisecond))
 	return ix, nil
 }
@@ -133,6 +135,7 @@ func (f *Feature) rebuild(cat *lessons.Catalog) error {
 		return err
 	}
 	f.index.Store(ix)
+	debug.FreeOSMemory()
 	f.Logger.Info("ask: index rebuilt", "docs", ix.DocCount(), "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
