@@ -101,6 +101,12 @@ func (f *Feature) handleText(ctx context.Context, c *bot.Ctx) error {
 		q = string(r[:maxSearchRunes])
 	}
 	res, err := ix.Search(q, c.Lang, events)
+	if errors.Is(err, ErrClosed) { // replaced by a reload while this question came in
+		if ix, err = f.ensureIndex(); err != nil {
+			return err
+		}
+		res, err = ix.Search(q, c.Lang, f.upcomingEvents(ix))
+	}
 	if err != nil {
 		return err
 	}

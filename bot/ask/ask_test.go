@@ -6,11 +6,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
+	"github.com/tavan7/tavan/bot/app"
 	"github.com/tavan7/tavan/bot/app/apptest"
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/bot/tgsim"
+	"github.com/tavan7/tavan/lessons"
 )
 
 var Niloufar = tgsim.User{ID: 201, FirstName: "نیلوفر", LanguageCode: "fa"}
@@ -393,4 +396,41 @@ func messageByID(h *apptest.Harness, u tgsim.User, id int) tgsim.Message {
 	}
 	h.T.Fatalf("no message %d in chat %d", id, u.ID)
 	return tgsim.Message{}
+}
+
+func TestReloadRebuildsTheIndex(t *testing.T) {
+	overlay, err := lessons.Load(fstest.MapFS{"faq/faq.toml": {Data: []byte(`[[entry]]
+id = "pottery-kiln"
+topic = "home"
+question = "کوره سفالگری خانگی را از کجا بخرم؟"
+answer = "کورهٔ کوچک برقی را از فروشگاه‌های لوازم سفالگری بخرید و پیش از روشن کردن، سیم‌کشی خانه را بررسی کنید."
+`)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reloaded := false
+	h := apptest.New(t, func(c *app.Config) {
+		c.Ask.Build = nil // this bot builds (and closes) its own indexes
+		base := c.Catalog
+		c.LoadContent = func() (*lessons.Catalog, error) {
+			reloaded = true
+			return lessons.Merge(base, overlay), nil
+		}
+	})
+	if err := h.App.Ask.Ready(); err != nil {
+		t.Fatal(err)
+	}
+	h.Onboard(apptest.Maryam, "fa", "home")
+	const question = "کوره سفالگری برای خونه از کجا بخرم"
+	if _, reply := ask(h, apptest.Maryam, question); strings.Contains(reply.Plain, "سیم‌کشی") {
+		t.Fatalf("answered from content that is not loaded yet: %q", reply.Plain)
+	}
+	h.Send(apptest.Admin, "/reload")
+	if !reloaded {
+		t.Fatalf("/reload did not load the content: %q", h.Last(apptest.Admin).Plain)
+	}
+	_, card := ask(h, apptest.Maryam, question)
+	if !strings.Contains(card.Plain, "سیم‌کشی") || !strings.Contains(card.Plain, "پرسش‌های رایج توان") {
+		t.Errorf("after /reload: %q; want the new FAQ entry's answer", card.Plain)
+	}
 }

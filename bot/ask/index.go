@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -48,6 +49,9 @@ type Index struct {
 	bleve bleve.Index
 	query analysis.Analyzer
 	index analysis.Analyzer
+
+	closeMu sync.RWMutex // searches hold it shared; Close waits for them
+	closed  bool
 
 	docs     map[string]*doc
 	keyTerms map[string]map[string]bool // source key → the indexed terms of all its docs (coverage)
@@ -145,8 +149,19 @@ func (ix *Index) terms(d *doc) map[string]bool {
 	return terms
 }
 
-// Close frees the index.
-func (ix *Index) Close() error { return ix.bleve.Close() }
+// ErrClosed is a search on an index closed meanwhile (replaced after a reload): search the new one.
+var ErrClosed = errors.New("ask index closed")
+
+// Close frees the index once the searches in progress have finished; later searches get ErrClosed.
+func (ix *Index) Close() error {
+	ix.closeMu.Lock()
+	defer ix.closeMu.Unlock()
+	if ix.closed {
+		return nil
+	}
+	ix.closed = true
+	return ix.bleve.Close()
+}
 
 // DocCount is how many pieces of content are indexed.
 func (ix *Index) DocCount() int { return ix.n }
@@ -219,6 +234,11 @@ func (r Result) Confident() bool {
 // Search finds the sources that answer q among the content and the events (nil: none), preferring docs
 // in lang for the card.
 func (ix *Index) Search(q, lang string, events *Events) (Result, error) {
+	ix.closeMu.RLock()
+	defer ix.closeMu.RUnlock()
+	if ix.closed {
+		return Result{}, ErrClosed
+	}
 	// The question is analyzed once: its terms (with the joined neighbours) are searched in every field.
 	tokens := ix.query.Analyze([]byte(q))
 	groups := groupTokens(tokens)

@@ -43,6 +43,8 @@ type Feature struct {
 	index   atomic.Pointer[Index]
 	events  atomic.Pointer[Events] // the upcoming events as last prepared
 	buildMu sync.Mutex             // one build at a time
+
+	ownsIndexes bool // the indexes are built here (not shared by the tests): a replaced one is closed
 }
 
 // Button actions (callback data "1|<action>|…").
@@ -58,10 +60,11 @@ func Register(b *bot.Bot, o Options) (*Feature, error) {
 	if o.Retention <= 0 {
 		o.Retention = 90 * 24 * time.Hour
 	}
-	if o.Build == nil {
+	owns := o.Build == nil
+	if owns {
 		o.Build = Build
 	}
-	f := &Feature{Bot: b, opts: o}
+	f := &Feature{Bot: b, opts: o, ownsIndexes: owns}
 	r := f.Routes()
 	f.OnText(f.handleText)
 	r.Callback(actFeedback, f.handleFeedback)
@@ -124,8 +127,8 @@ func (f *Feature) ensureIndex() (*Index, error) {
 	return ix, nil
 }
 
-// rebuild indexes new content and swaps it in; questions in flight finish on the old index, which is
-// then dropped to the garbage collector (closing it under a running search would fail that search).
+// rebuild indexes new content and swaps it in; the old index is closed once the questions searching it
+// have finished (a question that reaches it later searches the new one).
 func (f *Feature) rebuild(cat *lessons.Catalog) error {
 	f.buildMu.Lock()
 	defer f.buildMu.Unlock()
@@ -134,7 +137,12 @@ func (f *Feature) rebuild(cat *lessons.Catalog) error {
 	if err != nil {
 		return err
 	}
-	f.index.Store(ix)
+	old := f.index.Swap(ix)
+	if old != nil && f.ownsIndexes {
+		if err := old.Close(); err != nil {
+			f.Logger.Warn("ask: close the replaced index", "err", err)
+		}
+	}
 	debug.FreeOSMemory()
 	f.Logger.Info("ask: index rebuilt", "docs", ix.DocCount(), "took", time.Since(start).Round(time.Millisecond))
 	return nil

@@ -152,8 +152,13 @@ func EmbeddedCatalog(tb testing.TB) *lessons.Catalog {
 }
 
 // askIndex is Ask Tavan's index of the embedded content, built once for all the bots of a test binary:
-// it is read-only once built, and building it under -race takes seconds.
-var askIndex = sync.OnceValues(func() (*ask.Index, error) { return ask.Build(catalogVal) })
+// it is read-only once built. Building it takes about 8 s under -race on a busy machine, longer than a
+// test waits for an update to be handled, so the first harness starts building it in the background:
+// any test may type a question (a learner's text after a consultation ends is one).
+var (
+	askIndex     = sync.OnceValues(func() (*ask.Index, error) { return ask.Build(catalogVal) })
+	askIndexWarm sync.Once
+)
 
 // AskIndex builds Ask Tavan's index of cat, once for the embedded content.
 func AskIndex(cat *lessons.Catalog) (*ask.Index, error) {
@@ -222,6 +227,7 @@ func (h *Harness) Config(db *store.DB) app.Config {
 	}}
 	cfg.Consult.SweepEvery = -1 // tests sweep the club themselves
 	cfg.Ask.Build = AskIndex
+	askIndexWarm.Do(func() { go func() { _, _ = askIndex() }() })
 	return cfg
 }
 
