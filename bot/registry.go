@@ -43,8 +43,10 @@ type registry struct {
 	jobSkip    []func(j *store.Job) bool
 	lesson     LessonSender
 	opsRoutes  []opsRoute
-	opsPages   []opsRoute               // OpsPage: routes that authenticate their own requests
-	mainMenu   []ordered[mainMenuEntry] // mainmenu.go
+	opsPages   []opsRoute                        // OpsPage: routes that authenticate their own requests
+	mainMenu   []ordered[mainMenuEntry]          // mainmenu.go
+	openers    map[string]func(id string) string // open.go
+	handoff    HandoffFunc                       // open.go
 
 	settingsScreen HandlerFunc
 }

@@ -48,6 +48,7 @@ type Catalog struct {
 	Centres          []*Centre
 	CentresAreSample bool // the centres are examples, not real addresses: the bot must say so
 	Stories          []*Story
+	FAQ              []*FAQEntry // faq/faq.toml: the program's frequent questions
 
 	fsys       fs.FS
 	hasCentres bool // a centres file was read (Merge: then the overlay decides about centres)
@@ -277,6 +278,9 @@ func (c *Catalog) LibraryItem(id string) *LibraryItem { v, _ := c.byID[id].(*Lib
 // Resource returns the resource with the id, or nil.
 func (c *Catalog) Resource(id string) *Resource { v, _ := c.byID[id].(*Resource); return v }
 
+// FAQEntry returns the FAQ entry with the id, or nil.
+func (c *Catalog) FAQEntry(id string) *FAQEntry { v, _ := c.byID[id].(*FAQEntry); return v }
+
 // Centre returns the centre with the id, or nil.
 func (c *Catalog) Centre(id string) *Centre { v, _ := c.byID[id].(*Centre); return v }
 
@@ -326,6 +330,9 @@ func (c *Catalog) index() {
 	for _, s := range c.Stories {
 		c.byID[s.ID] = s
 	}
+	for _, e := range c.FAQ {
+		c.byID[e.ID] = e
+	}
 }
 
 // Merge returns base extended by overlay (an external TAVAN_CONTENT folder): an overlay item replaces the base
@@ -353,6 +360,7 @@ func Merge(base, overlay *Catalog) *Catalog {
 	m.Resources = mergeByID(base.Resources, overlay.Resources, func(r *Resource) string { return r.ID })
 	m.Stories = mergeByID(base.Stories, overlay.Stories, func(s *Story) string { return s.ID })
 	m.Centres = mergeByID(base.Centres, overlay.Centres, func(c *Centre) string { return c.ID })
+	m.FAQ = mergeByID(base.FAQ, overlay.FAQ, func(e *FAQEntry) string { return e.ID })
 	if overlay.hasCentres {
 		m.CentresAreSample = overlay.CentresAreSample
 		if base.CentresAreSample && !overlay.CentresAreSample {
@@ -396,6 +404,6 @@ func (c *Catalog) WriteSummary(w io.Writer) {
 	if c.CentresAreSample {
 		sample = " (sample data)"
 	}
-	fmt.Fprintf(w, "library: %d, resources: %d, centres: %d%s, stories: %d\n",
-		len(c.Library), len(c.Resources), len(c.Centres), sample, len(c.Stories))
+	fmt.Fprintf(w, "library: %d, resources: %d, centres: %d%s, stories: %d, faq: %d\n",
+		len(c.Library), len(c.Resources), len(c.Centres), sample, len(c.Stories), len(c.FAQ))
 }

@@ -128,6 +128,12 @@ func Lint(c *Catalog) LintReport {
 			r.Findings = append(r.Findings, spellText(g, s.file, s.bodyLine+i, "", line)...)
 		}
 	}
+	for _, e := range c.FAQ {
+		section("faq/faq.toml", "entry "+e.ID, append([]string{e.Question.FA}, e.Also...)...)
+		for _, line := range strings.Split(e.Answer.FA, "\n") {
+			section("faq/faq.toml", "entry "+e.ID, line)
+		}
+	}
 	sortProblems(r.Findings)
 	return r
 }

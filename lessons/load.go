@@ -65,6 +65,7 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	l.loadResources()
 	l.loadCentres()
 	l.loadStories()
+	l.loadFAQ()
 	if len(l.probs) > 0 {
 		sortProblems(l.probs)
 		return nil, l.probs

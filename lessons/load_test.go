@@ -237,6 +237,14 @@ func TestLoadBroken(t *testing.T) {
 			`stories/01-maryam.md:6: photo "missing.png": no such file in stories/`,
 			"stories/02-x.en.md: translation without a Persian story 02-x.md",
 		}},
+		{"faq", []string{
+			`faq/faq.toml:2: id "Bad Id" may use only a-z, 0-9 and single hyphens between them`,
+			`faq/faq.toml:3: unknown topic "cooking"`,
+			"faq/faq.toml:4: question (Persian) is required",
+			`faq/faq.toml:5: raw HTML "<b>" is not allowed`,
+			"faq/faq.toml:11: answer (Persian) is required",
+			"faq/faq.toml:13: [entry.en] question is required",
+		}},
 		{"front-matter", []string{
 			c + `02-price.md:1: the file must start with a line "+++"`,
 			c + `03-unclosed.md:1: the front matter is not closed by a line "+++"`,
@@ -418,7 +426,7 @@ func TestWriteSummary(t *testing.T) {
 	var b strings.Builder
 	c.WriteSummary(&b)
 	got := b.String()
-	for _, want := range []string{"good-course", "yes", "total 1 courses", "1/1", "library: 1, resources: 1, centres: 1 (sample data), stories: 1"} {
+	for _, want := range []string{"good-course", "yes", "total 1 courses", "1/1", "library: 1, resources: 1, centres: 1 (sample data), stories: 1, faq: 1"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("WriteSummary() = %q; missing %q", got, want)
 		}
@@ -440,5 +448,27 @@ func TestPartsAreValid(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+func TestLoadFAQ(t *testing.T) {
+	c := mustLoad(t, os.DirFS("testdata/good"))
+	e := c.FAQEntry("good-faq-hours")
+	if e == nil || len(c.FAQ) != 1 || c.FAQ[0] != e {
+		t.Fatalf("FAQEntry(good-faq-hours) = %v; FAQ = %v", e, c.FAQ)
+	}
+	if e.Topic != "other" || len(e.Also) != 2 || e.Question.EN != "How are learning hours counted?" {
+		t.Errorf("entry = %+v", e)
+	}
+	if got := e.AnswerHTML("fa"); !strings.Contains(got, "<b>به اندازهٔ زمان خواندنش</b>") || !strings.Contains(got, "آزمون‌ها") {
+		t.Errorf("AnswerHTML(fa) = %q; want the rendered Markdown", got)
+	}
+	if got := e.AnswerHTML("en"); got != "Each lesson you finish counts for its <b>reading time</b>." {
+		t.Errorf("AnswerHTML(en) = %q", got)
+	}
+	// An external folder's entry replaces the embedded one with the same id.
+	over := mustLoad(t, fstest.MapFS{"faq/faq.toml": {Data: []byte("[[entry]]\nid = \"good-faq-hours\"\ntopic = \"finance\"\nquestion = \"پرسش تازه\"\nanswer = \"پاسخ تازه\"\n")}})
+	if m := Merge(c, over); m.FAQEntry("good-faq-hours").Topic != "finance" || len(m.FAQ) != 1 {
+		t.Errorf("merged FAQ = %+v", m.FAQ)
 	}
 }

@@ -5,6 +5,7 @@ package app
 import (
 	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/account"
+	"github.com/tavan7/tavan/bot/ask"
 	"github.com/tavan7/tavan/bot/consult"
 	"github.com/tavan7/tavan/bot/dashboard"
 	"github.com/tavan7/tavan/bot/events"
@@ -21,6 +22,7 @@ type Config struct {
 	Consult   consult.Options
 	Ops       ops.Options
 	Dashboard dashboard.Options
+	Ask       ask.Options
 }
 
 // App is the core with its features; tests reach a feature's exported test hooks through it.
@@ -33,6 +35,7 @@ type App struct {
 	Library   *library.Feature
 	Ops       *ops.Feature
 	Dashboard *dashboard.Feature
+	Ask       *ask.Feature
 }
 
 // New builds the bot and registers every feature. A registration that clashes with another (a command,
@@ -62,6 +65,9 @@ func New(cfg Config) (*App, error) {
 		return nil, err
 	}
 	if a.Dashboard, err = dashboard.Register(b, cfg.Dashboard); err != nil {
+		return nil, err
+	}
+	if a.Ask, err = ask.Register(b, cfg.Ask); err != nil {
 		return nil, err
 	}
 	return a, b.Validate()

@@ -198,6 +198,15 @@ func cleanInput(s string) (string, int) {
 // handleConsult opens the club: the learner's current request or session if they have one, else the
 // topics to ask about.
 func (f *Feature) handleConsult(ctx context.Context, c *bot.Ctx) error {
+	if done, err := f.gate(ctx, c, c.Menu); done || err != nil {
+		return err
+	}
+	return c.Menu(ctx, c.T("ConsIntro"), f.topicKeyboard(c.Voice))
+}
+
+// gate checks whether the learner may ask now. When not, it answers (the refusal, or the request or
+// session they already have, shown with show) and reports done.
+func (f *Feature) gate(ctx context.Context, c *bot.Ctx, show func(context.Context, string, *tgbotapi.InlineKeyboardMarkup) error) (done bool, err error) {
 	var (
 		barred, isConsultant bool
 		rec                  *store.Consultation
@@ -216,21 +225,21 @@ func (f *Feature) handleConsult(ctx context.Context, c *bot.Ctx) error {
 		}
 		return nil
 	}); err != nil {
-		return err
+		return true, err
 	}
 	switch {
 	case barred:
-		return c.Fail("ConsBarred")
+		return true, c.Fail("ConsBarred")
 	case rec != nil && rec.Status == store.ConsultWaiting:
-		return f.showQueueStatus(ctx, c, rec.ID)
+		return true, f.showQueueStatusWith(ctx, c, rec.ID, show)
 	case rec != nil:
-		return f.showOpenSession(ctx, c, rec)
+		return true, f.showOpenSession(ctx, c, rec)
 	case isConsultant:
-		return c.Fail("ConsConsultantsDontAsk")
+		return true, c.Fail("ConsConsultantsDontAsk")
 	case asked >= f.dailyLimit():
-		return c.Fail("ConsDailyLimit", "Limit", c.Num(f.dailyLimit()))
+		return true, c.Fail("ConsDailyLimit", "Limit", c.Num(f.dailyLimit()))
 	}
-	return c.Menu(ctx, c.T("ConsIntro"), f.topicKeyboard(c.Voice))
+	return false, nil
 }
 
 func (f *Feature) topicKeyboard(v bot.Voice) *tgbotapi.InlineKeyboardMarkup {
@@ -311,6 +320,13 @@ func (f *Feature) handleQuestion(ctx context.Context, c *bot.Ctx) error {
 			return c.Fail("ConsQuestionShort")
 		}
 	}
+	return f.submitQuestion(ctx, c, topic, m.MessageID, c.Menu)
+}
+
+// submitQuestion queues the learner's question (their message msgID, copied to consultants as written)
+// under topic, tells them where they are in the queue with show, and offers it to consultants. The club's
+// limits are checked again in the transaction: a bar or the day's last request may have come meanwhile.
+func (f *Feature) submitQuestion(ctx context.Context, c *bot.Ctx, topic string, msgID int, show func(context.Context, string, *tgbotapi.InlineKeyboardMarkup) error) error {
 	var (
 		id      uint64
 		refusal string // the question cannot be taken: the step ends and the learner is told why
@@ -336,7 +352,7 @@ func (f *Feature) handleQuestion(ctx context.Context, c *bot.Ctx) error {
 		if _, err := tx.AddFlood(floodConsult, today, u.ID); err != nil {
 			return err
 		}
-		rec := &store.Consultation{LearnerID: u.ID, Topic: topic, QuestionMsg: m.MessageID, Status: store.ConsultWaiting}
+		rec := &store.Consultation{LearnerID: u.ID, Topic: topic, QuestionMsg: msgID, Status: store.ConsultWaiting}
 		if err := tx.AddConsultation(rec); err != nil {
 			return err
 		}
@@ -360,7 +376,7 @@ func (f *Feature) handleQuestion(ctx context.Context, c *bot.Ctx) error {
 	if refusal != "" {
 		return c.Fail(refusal, "Limit", c.Num(f.dailyLimit()))
 	}
-	if err := f.showQueueStatus(ctx, c, id); err != nil {
+	if err := f.showQueueStatusWith(ctx, c, id, show); err != nil {
 		return err
 	}
 	return f.sendOffers(ctx, id)
@@ -419,6 +435,11 @@ func availableCount(tx *store.Tx) int {
 
 // showQueueStatus tells a learner where their request stands, with a button to withdraw it.
 func (f *Feature) showQueueStatus(ctx context.Context, c *bot.Ctx, id uint64) error {
+	return f.showQueueStatusWith(ctx, c, id, c.Menu)
+}
+
+// showQueueStatusWith shows the status with show: c.Menu edits the screen pressed, a reply keeps it.
+func (f *Feature) showQueueStatusWith(ctx context.Context, c *bot.Ctx, id uint64, show func(context.Context, string, *tgbotapi.InlineKeyboardMarkup) error) error {
 	var (
 		rec       *store.Consultation
 		position  int
@@ -451,7 +472,7 @@ func (f *Feature) showQueueStatus(ctx context.Context, c *bot.Ctx, id uint64) er
 	if rec.Offline || available == 0 {
 		text = c.T("ConsQueuedOffline", "Session", sessionNum(c.Voice, id), "Position", c.Num(max(position, 1)))
 	}
-	return c.Menu(ctx, text, &kb)
+	return show(ctx, text, &kb)
 }
 
 // waitEstimate is the expected wait in whole minutes: the average wait so far (15 minutes before any

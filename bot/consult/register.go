@@ -79,6 +79,7 @@ func Register(b *bot.Bot, o Options) (*Feature, error) {
 	r.Callback(actEnd, f.handleEndButton)
 	r.Step(stepConsQuestion, f.handleQuestion)
 	r.Step(stepConsComment, f.handleTypedComment)
+	f.OfferHandoff(f.handleHandoff) // handoff.go: questions Ask Tavan could not answer
 
 	// Consultants: checked against the store on every request (consultantOnly), which also hands the
 	// handler the consultant's record; to anyone else a command reads as unknown, a button as expired, and

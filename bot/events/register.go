@@ -96,6 +96,8 @@ func Register(b *bot.Bot, opts Options) (*Feature, error) {
 	// Check-in (checkin.go): the printable door code, tickets and passes scanned by door staff, and the
 	// invitation that makes someone an event's door staff.
 	f.StartPayload(checkInPrefix, f.handleCheckIn)
+	// Ask Tavan's answers open an event's card as a new message.
+	f.Opens("event", func(id string) string { return actEventCard.Data(id, "n") })
 	f.StartPayload(ticketPrefix, f.handleTicketScan)
 	f.StartPayload(passPrefix, f.handlePassScan)
 	f.StartPayload(staffPrefix, f.handleStaffInvite)

@@ -71,6 +71,8 @@ func Register(b *bot.Bot, o Options) (*Feature, error) {
 	r.Callback(actCourse, f.handleCourse)
 	r.Callback(actOpen, f.handleOpenLesson)
 	f.SendLessonWith(f.deliverLesson) // notices with a LessonID (the daily lesson)
+	// Ask Tavan's answers open a lesson like its course list does.
+	f.Opens("lesson", func(id string) string { return actOpen.Data(id) })
 
 	// quiz.go, review.go, certificate.go, me.go
 	r.Callback(actQuiz, f.handleQuiz)

@@ -43,6 +43,10 @@ func Register(b *bot.Bot) (*Feature, error) {
 	r.Callback(actSectionFilters, f.handleSectionFilters)
 	r.Callback(actSectionSearch, f.handleSectionSearch)
 	r.Callback(actSectionItem, f.handleSectionItem)
+	// Ask Tavan's answers open an item's card like its list does (back goes to the section's first page).
+	for kind, sec := range map[string]string{"library": secLibrary, "resource": secResources, "centre": secCentres, "story": secStories} {
+		f.Opens(kind, func(id string) string { return actSectionItem.Data(sec, id) })
+	}
 	r.Callback(actNearPrompt, f.handleNearPrompt)
 	r.Step(stepSearch, f.handleSearchQuery)
 	r.Step(stepNearCentre, f.handleNearStep)

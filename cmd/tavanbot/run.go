@@ -17,6 +17,7 @@ import (
 
 	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/app"
+	"github.com/tavan7/tavan/bot/ask"
 	"github.com/tavan7/tavan/bot/dashboard"
 	"github.com/tavan7/tavan/bot/events"
 	"github.com/tavan7/tavan/bot/learning"
@@ -246,6 +247,7 @@ func newBot(cfg Config, db *store.DB, logger *slog.Logger, clock func() time.Tim
 			QuietHours:    cfg.QuietHours,
 		},
 		Learning:  learning.Options{QuizMode: cfg.QuizMode},
+		Ask:       ask.Options{BuildAtStart: true},
 		Dashboard: dashboard.Options{URL: cfg.DashboardURL, GoalHours: cfg.GoalHours, RollupSchedule: cfg.DashboardRollup},
 		// Only the sandbox sets the clock; its browser cannot scan a QR, so tickets show their link.
 		Events: events.Options{ShowTicketLinks: clock != nil},

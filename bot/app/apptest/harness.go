@@ -24,6 +24,7 @@ import (
 
 	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/app"
+	"github.com/tavan7/tavan/bot/ask"
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/bot/tgsim"
 	"github.com/tavan7/tavan/lessons"
@@ -150,6 +151,23 @@ func EmbeddedCatalog(tb testing.TB) *lessons.Catalog {
 	return catalogVal
 }
 
+// askIndex is Ask Tavan's index of the embedded content, built once for all the bots of a test binary:
+// it is read-only once built. Building it takes about 8 s under -race on a busy machine, longer than a
+// test waits for an update to be handled, so the first harness starts building it in the background:
+// any test may type a question (a learner's text after a consultation ends is one).
+var (
+	askIndex     = sync.OnceValues(func() (*ask.Index, error) { return ask.Build(catalogVal) })
+	askIndexWarm sync.Once
+)
+
+// AskIndex builds Ask Tavan's index of cat, once for the embedded content.
+func AskIndex(cat *lessons.Catalog) (*ask.Index, error) {
+	if cat != nil && cat == catalogVal {
+		return askIndex()
+	}
+	return ask.Build(cat)
+}
+
 // New starts the bot on a fresh database; configure may adjust its configuration. The clock starts on
 // Thursday 26 November 2026 (۵ آذر ۱۴۰۵), 10:00 in Tehran. At the end of the test, every Bot API
 // violation tgsim saw, every misuse of tgsim and a token in the logs fail it.
@@ -208,6 +226,8 @@ func (h *Harness) Config(db *store.DB) app.Config {
 		Workers:  8,
 	}}
 	cfg.Consult.SweepEvery = -1 // tests sweep the club themselves
+	cfg.Ask.Build = AskIndex
+	askIndexWarm.Do(func() { go func() { _, _ = askIndex() }() })
 	return cfg
 }
 
