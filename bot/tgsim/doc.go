@@ -56,10 +56,59 @@
 // Subscribe streams every new message (users' and the bot's), edit, deletion, callback answer and chat
 // action, never blocking the server. Messages, BotMessages and Chats give the full current state.
 //
+// # Bale
+//
+// Options{Platform: "bale"} emulates Bale (بله), whose Bot API is "based on Telegram's Bot API with small
+// changes"; Platform reports which one a Server is. Everything not listed here behaves as on Telegram.
+//
+//   - Methods. Bale's methods are served as on Telegram (those tgsim does not emulate, such as
+//     getChatMember or sendMediaGroup, answer 404 with a violation as on Telegram). Every other Bot API
+//     method answers 404 with the plain-text body "404 page not found", which tgbotapi reports as a JSON
+//     decode error, not a *tgbotapi.Error. sendPoll, stopPoll, sendVenue and sendDice are violations at
+//     once: the bot must know them absent from its profile. The rest (setMyCommands, sendSticker …) may be
+//     probed: the first 404 is normal, calling the same method again is a violation, because the bot must
+//     turn the capability off. The memory of probes resets when the bot calls getMe, which every new
+//     process does first (tgbotapi's constructor), so a restarted bot may probe again.
+//   - Text. Bale has no parse modes: parse_mode, entities, caption_entities and the explanation and
+//     question variants are violations and are ignored. Every text and caption is rendered as Bale
+//     Markdown: *bold*, _italic_ and [text](http(s) URL). Message.Plain is the rendered text,
+//     Message.Entities the bold, italic and text_link spans (Message.HasEntity); they are not sent back on
+//     the wire. Bale documents no escape, so tgsim takes the strictest reading of its rule that markers
+//     need a space or line edge outside them: a * or _ with a space or line edge on one side and a
+//     character on the other opens or closes a span and must pair with one on the same line (spans nest);
+//     one inside a word or between spaces is literal. A marker that cannot pair, a [ that opens no link
+//     and a ]( without its [ are violations ("broken Bale Markdown"): user text must have look-alikes
+//     substituted (∗ U+2217, ＿ U+FF3F, ［ U+FF3B, ］ U+FF3D). Telegram HTML that a learner would see raw
+//     (<b>, <i>, <a href>, <code>, <pre>, <u>, <s>, <tg-spoiler>, <blockquote>, <strong>, <em> … and
+//     &lt; &gt; &amp; &quot; &#NN;) in a text, caption or callback answer is a violation.
+//   - Limits. Text and the caption of one media: 4096 UTF-16 units of the text as sent, markers included
+//     (never less than what the learner sees). callback_data 1-64 bytes. Inline buttons: url,
+//     callback_data, web_app and copy_text only; reply keyboards: text, request_contact, request_location
+//     only; others answer 400. force_reply is a violation and is dropped (Bale has no ForceReply), as is
+//     sendChatAction's upload_document (400).
+//   - Updates. Only message, edited_message, callback_query and pre_checkout_query: BlockBot and UnblockBot
+//     send no my_chat_member (a blocked chat only answers 403 "Forbidden: bot was blocked by the user"),
+//     and AnswerPoll, ChannelPost and InjectUpdate of another kind are misuses listed by Errors. Incoming
+//     messages carry only bot_command entities (Bale also has mention); chats are private, group or
+//     channel. getUpdates takes offset, limit and timeout; allowed_updates is a violation and is ignored.
+//   - Webhook. setWebhook takes the url only: secret_token and any other field are violations and are
+//     ignored, so WebhookRequest never carries X-Telegram-Bot-Api-Secret-Token on Bale. A URL on a port
+//     other than 443 or 88 answers 400. tgsim never dials the webhook, so the port rule costs local tests
+//     nothing: they serve WebhookRequest's request to the bot's handler themselves.
+//   - Files download from /file/bot<token>/<file_path> as on Telegram.
+//
+// Confirmed only from Bale's documentation and the source of Bale client libraries, never against the
+// real server: the method set (getChat included; sendSticker and setMyCommands are unsure, hence
+// probed), the 404 page for absent methods, the Markdown rules (no escape; whether punctuation next to a
+// marker counts as a word edge; spans within one line), how limits count (UTF-16 units of the source),
+// the 400 answers for unknown button kinds and upload_document (Bale may instead ignore them), the
+// webhook ports, and that result messages carry no formatting entities.
+//
 // # Limits of the emulation
 //
-// Only parse_mode HTML is parsed (Markdown text is stored as is), and the entities of bot messages are
-// not computed, so results carry the plain text without entities. Webhooks are stored but updates are
-// not pushed to them. Inline mode, media groups, payments, forum topics and chat administration are not
-// emulated: such methods answer 404 and are recorded as violations naming them.
+// On Telegram only parse_mode HTML is parsed (Markdown text is stored as is), and the entities of bot
+// messages are not computed, so results carry the plain text without entities. Webhooks are stored but
+// updates are not pushed to them: WebhookRequest builds the request a test hands to the bot's handler.
+// Inline mode, media groups, payments, forum topics and chat administration are not emulated: such
+// methods answer 404 and are recorded as violations naming them.
 package tgsim

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -191,6 +192,32 @@ func FuzzRequest(f *testing.F) {
 		}
 		if *env.OK && !utf8.Valid(w.Body.Bytes()) {
 			t.Fatalf("%s: invalid UTF-8 answer", method)
+		}
+	})
+}
+
+// FuzzRenderBaleMarkdown: whatever the bot sends, rendering never panics, the visible text is never
+// longer than the source, and every entity covers the part of it that its offsets name.
+func FuzzRenderBaleMarkdown(f *testing.F) {
+	for _, s := range []string{"*a* _b_ [c](https://d.e)", "*[x](http://y.z)*", "_a *b* c_", "**", "[x](", "a_b*c", "🎉 *س*\n_ش_"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return
+		}
+		plain, entities, _ := renderBaleMarkdown(s)
+		if len(plain) > len(s) {
+			t.Fatalf("plain %q longer than source %q", plain, s)
+		}
+		units := utf16.Encode([]rune(plain))
+		for _, e := range entities {
+			if e.Offset < 0 || e.Length <= 0 || e.Offset+e.Length > len(units) {
+				t.Fatalf("entity %+v out of plain %q", e, plain)
+			}
+			if got := string(utf16.Decode(units[e.Offset : e.Offset+e.Length])); got != e.Text {
+				t.Fatalf("entity %+v covers %q", e, got)
+			}
 		}
 	})
 }

@@ -13,11 +13,20 @@ import (
 type formatted struct {
 	text, mode, plain string
 	entities          json.RawMessage
+	styled            []Entity // Bale: the spans its Markdown rendered (not sent back on the wire)
+}
+
+// applyTo stores a formatted text or caption on a message.
+func (f formatted) applyTo(r *record) {
+	r.msg.Text, r.msg.ParseMode, r.msg.Plain, r.msg.Entities, r.entities = f.text, f.mode, f.plain, f.styled, f.entities
 }
 
 // format reads a text (or caption) field with its parse mode and entities and checks Telegram's limits.
 // Only HTML is parsed (with tghtml, exactly like Telegram); Markdown modes are accepted but not parsed.
 func (s *Server) format(c *call, textField, modeField, entitiesField string, max int, required bool) (formatted, *apiError) {
+	if s.bale {
+		return s.baleFormat(c, textField, max, required)
+	}
 	f := formatted{text: c.str(textField)}
 	mode := c.str(modeField)
 	switch {

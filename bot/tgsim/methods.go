@@ -66,6 +66,9 @@ var (
 )
 
 func (s *Server) getMe(*call) (any, *apiError) {
+	// A bot process starts with getMe (tgbotapi's constructor calls it): on Bale, probing an absent
+	// method once more is allowed to each new process.
+	clear(s.probed)
 	u := wireUserOf(s.bot)
 	f := false
 	u.CanJoinGroups, u.CanReadAllGroupMessages, u.SupportsInlineQueries = true, &f, &f
@@ -170,7 +173,7 @@ func (s *Server) sendMessage(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	r.msg.Text, r.msg.ParseMode, r.msg.Plain, r.entities = f.text, f.mode, f.plain, f.entities
+	f.applyTo(r)
 	if r, e = s.deliver(ch, r); e != nil {
 		return nil, e
 	}
@@ -232,7 +235,7 @@ func (s *Server) sendMedia(c *call, kind string) (any, *apiError) {
 		return nil, e
 	}
 	r.msg.File = f.public(uploaded, url)
-	r.msg.Text, r.msg.ParseMode, r.msg.Plain, r.entities = capt.text, capt.mode, capt.plain, capt.entities
+	capt.applyTo(r)
 	r.media = mediaMeta{duration: c.int("duration"), width: c.int("width"), height: c.int("height"),
 		performer: c.str("performer"), title: c.str("title"), emoji: c.str("emoji")}
 	if r, e = s.deliver(ch, r); e != nil {
@@ -447,7 +450,7 @@ func (s *Server) sourceMessage(c *call, what string) (*record, *apiError) {
 func (s *Server) cloneContent(src *record, r *record) {
 	m := src.msg
 	r.msg.Kind, r.msg.Text, r.msg.ParseMode, r.msg.Plain = m.Kind, m.Text, m.ParseMode, m.Plain
-	r.msg.Location, r.msg.Venue, r.msg.Contact = m.Location, m.Venue, m.Contact
+	r.msg.Location, r.msg.Venue, r.msg.Contact, r.msg.Entities = m.Location, m.Venue, m.Contact, m.Entities
 	if m.File != nil {
 		f := *m.File
 		f.Uploaded, f.URL = false, ""
@@ -483,7 +486,7 @@ func (s *Server) copyMessage(c *call) (any, *apiError) {
 		if e != nil {
 			return nil, e
 		}
-		r.msg.Text, r.msg.ParseMode, r.msg.Plain, r.entities = capt.text, capt.mode, capt.plain, capt.entities
+		capt.applyTo(r)
 	}
 	r.msg.CopyOf = &MessageRef{ChatID: src.chat.id, MessageID: src.msg.ID}
 	if r, e = s.deliver(ch, r); e != nil {
@@ -750,7 +753,7 @@ func (s *Server) editFormatted(c *call, field, entitiesField string, limit int, 
 	if f.text == r.msg.Text && f.mode == r.msg.ParseMode && string(f.entities) == string(r.entities) && mk.canonical == r.markup {
 		return nil, badRequest("%s", errNotModified)
 	}
-	r.msg.Text, r.msg.ParseMode, r.msg.Plain, r.entities = f.text, f.mode, f.plain, f.entities
+	f.applyTo(r)
 	mk.apply(r)
 	return s.edited(r), nil
 }

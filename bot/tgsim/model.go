@@ -154,6 +154,10 @@ func (s *Server) changedMessage(r *record) {
 
 // pushUpdate queues an update of the given kind. Callers hold s.mu.
 func (s *Server) pushUpdate(kind string, payload any) int {
+	if s.bale && !slices.Contains(baleUpdates, kind) {
+		s.recordError("tgsim queued a %s update, which Bale never sends", kind) // a bug in tgsim's Bale profile
+		return 0
+	}
 	b, err := json.Marshal(payload)
 	if err != nil {
 		panic("tgsim: marshal update: " + err.Error()) // our own types always marshal

@@ -18,6 +18,7 @@ type Options struct {
 	BotUsername string           // default "tavan_test_bot"
 	Now         func() time.Time // clock for message dates and rate limits; default time.Now
 	Strict      bool             // if true, an unknown field is rejected with 400 too (default: recorded as violation, request still served)
+	Platform    string           // "" or "telegram": Telegram's Bot API; "bale": Bale's (see doc.go); anything else panics
 }
 
 // Server is an in-process Telegram Bot API. Create it with New, mount it on an httptest.Server (or any mux),
@@ -27,6 +28,7 @@ type Server struct {
 	opts  Options
 	spec  *apiSpec
 	bot   User
+	bale  bool              // Options.Platform is "bale"
 	names map[string]string // lower-case method name -> canonical name
 
 	mu      sync.Mutex
@@ -77,6 +79,7 @@ type Server struct {
 	last429   time.Time           // when a chat last drew a 429, and which
 	last429At int64
 	disabled  map[string]bool
+	probed    map[string]bool // Bale: absent methods answered 404 since the bot's last getMe
 
 	subs    map[int]chan Event
 	nextSub int
@@ -112,7 +115,14 @@ func New(opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	switch opts.Platform {
+	case "", PlatformTelegram, PlatformBale:
+	default:
+		panic(fmt.Sprintf("tgsim: unknown platform %q (want %q or %q)", opts.Platform, PlatformTelegram, PlatformBale))
+	}
 	s := &Server{
+		bale:       opts.Platform == PlatformBale,
+		probed:     map[string]bool{},
 		opts:       opts,
 		spec:       loadSpec(),
 		bot:        User{ID: opts.BotID, FirstName: "Tavan", Username: opts.BotUsername, IsBot: true},
@@ -273,6 +283,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	vals, files, perr := parseRequest(r)
 	canonical, known := s.names[strings.ToLower(method)]
+	if s.bale && !baleMethods[s.spec.canonical(method)] {
+		s.serveBaleAbsent(w, r, method, vals, files)
+		return
+	}
 	if !known {
 		e := &apiError{code: 404, description: "Not Found: method not found"}
 		why := e.description
@@ -330,6 +344,11 @@ func (s *Server) serve(c *call) (any, *apiError) {
 	}
 	if e := s.validate(c); e != nil {
 		return nil, e
+	}
+	if s.bale {
+		if e := s.baleCheck(c); e != nil {
+			return nil, e
+		}
 	}
 	return handlers[c.method](s, c)
 }
@@ -483,7 +502,7 @@ func (s *Server) canonical(method string) string {
 	if c, ok := s.names[strings.ToLower(method)]; ok {
 		return c
 	}
-	return method
+	return s.spec.canonical(method) // methods tgsim does not emulate, which Bale's 404s count
 }
 
 // Subscribe returns live events (new messages from anyone, edits, deletions, callback answers, chat

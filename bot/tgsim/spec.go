@@ -24,6 +24,7 @@ type apiSpec struct {
 	Types      map[string]specEntry `json:"types"`
 
 	real   map[string]bool                 // lower-case names of every Bot API method
+	canon  map[string]string               // lower-case name -> the Bot API's spelling
 	fields map[string]map[string]specField // method -> field name -> field
 }
 
@@ -45,8 +46,10 @@ var loadSpec = sync.OnceValue(func() *apiSpec {
 		panic("tgsim: embedded spec/botapi.json: " + err.Error())
 	}
 	sp.real = map[string]bool{}
+	sp.canon = map[string]string{}
 	for _, m := range sp.AllMethods {
 		sp.real[strings.ToLower(m)] = true
+		sp.canon[strings.ToLower(m)] = m
 	}
 	sp.fields = map[string]map[string]specField{}
 	for name, m := range sp.Methods {
@@ -60,6 +63,15 @@ var loadSpec = sync.OnceValue(func() *apiSpec {
 })
 
 func (sp *apiSpec) isRealMethod(name string) bool { return sp.real[strings.ToLower(name)] }
+
+// canonical spells a method name as the Bot API does (method names are case-insensitive); unknown names
+// come back unchanged.
+func (sp *apiSpec) canonical(name string) string {
+	if c, ok := sp.canon[strings.ToLower(name)]; ok {
+		return c
+	}
+	return name
+}
 
 // legacy lists fields that Bot API 10 no longer documents but Telegram still accepts and tgbotapi 5.5.1
 // sends. They are accepted silently.

@@ -91,7 +91,8 @@ type Message struct {
 	Kind      string
 	Text      string // text or caption exactly as sent (the HTML source when ParseMode is "HTML"); a poll's question
 	ParseMode string
-	Plain     string // text or caption after entity parsing: what the user sees
+	Plain     string   // text or caption after entity parsing: what the user sees
+	Entities  []Entity // Bale: the bold, italic and link spans of Plain (see HasEntity); nil on Telegram
 
 	InlineKeyboard [][]Button
 	ReplyKeyboard  [][]string

@@ -294,6 +294,17 @@ func (s *Server) InjectUpdate(raw json.RawMessage) int {
 		s.recordError("InjectUpdate: not a JSON object: %s", raw)
 		return 0
 	}
+	kind := ""
+	for _, k := range sortedKeys(obj) {
+		if k != "update_id" {
+			kind = k
+			break
+		}
+	}
+	if s.bale && !slices.Contains(baleUpdates, kind) {
+		s.recordError("InjectUpdate: Bale never sends %s updates", kind)
+		return 0
+	}
 	id := s.nextUpdate
 	if v, ok := obj["update_id"]; ok {
 		if err := json.Unmarshal(v, &id); err != nil {
@@ -306,13 +317,6 @@ func (s *Server) InjectUpdate(raw json.RawMessage) int {
 	}
 	s.lastUpdate = max(s.lastUpdate, id)
 	obj["update_id"] = json.RawMessage(fmt.Sprint(id))
-	kind := ""
-	for _, k := range sortedKeys(obj) {
-		if k != "update_id" {
-			kind = k
-			break
-		}
-	}
 	b, _ := json.Marshal(obj)
 	i, _ := slices.BinarySearchFunc(s.queue, id, func(u update, id int) int { return u.id - id })
 	s.queue = slices.Insert(s.queue, i, update{id: id, kind: kind, raw: b})

@@ -204,6 +204,9 @@ func (s *Server) AnswerPoll(u User, pollID string, optionIDs []int) {
 	defer s.mu.Unlock()
 	p := s.polls[pollID]
 	switch {
+	case s.bale:
+		s.recordError("AnswerPoll: Bale has no polls and sends no poll_answer")
+		return
 	case p == nil:
 		s.recordError("AnswerPoll: no poll %q", pollID)
 		return
@@ -267,6 +270,9 @@ type wireChatMember struct {
 func (s *Server) setBlocked(u User, blocked bool) {
 	ch := s.privateChat(u)
 	s.blocked[u.ID] = blocked
+	if s.bale {
+		return // Bale sends no my_chat_member: the bot learns of a block from the 403s alone
+	}
 	var zero int64
 	member := wireChatMember{User: wireUserOf(s.bot), Status: "member"}
 	kicked := wireChatMember{User: wireUserOf(s.bot), Status: "kicked", UntilDate: &zero}
@@ -283,7 +289,8 @@ func (s *Server) setBlocked(u User, blocked bool) {
 	}{wireChatOf(ch), wireUserOf(u), s.opts.Now().Unix(), old, now})
 }
 
-// BlockBot makes u block the bot: a my_chat_member update (kicked), then 403 for every send to u.
+// BlockBot makes u block the bot: a my_chat_member update (kicked), then 403 for every send to u. On Bale
+// only the 403s.
 func (s *Server) BlockBot(u User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -292,8 +299,8 @@ func (s *Server) BlockBot(u User) {
 	}
 }
 
-// UnblockBot makes u unblock the bot: a my_chat_member update (member). Sending anything to the bot
-// unblocks it too.
+// UnblockBot makes u unblock the bot: a my_chat_member update (member; none on Bale). Sending anything
+// to the bot unblocks it too.
 func (s *Server) UnblockBot(u User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -308,6 +315,10 @@ func (s *Server) ChannelPost(chatID int64, text string) {
 	defer s.mu.Unlock()
 	if chatID >= 0 {
 		s.recordError("ChannelPost: channel ids are negative, got %d", chatID)
+		return
+	}
+	if s.bale {
+		s.recordError("ChannelPost: Bale delivers no channel_post updates")
 		return
 	}
 	ch := s.chatFor(chatID, "channel")
