@@ -101,6 +101,9 @@ func Register(b *bot.Bot, o Options) (*Feature, error) {
 
 	// Admins.
 	admin := f.Routes(bot.AdminOnly)
+	for i, name := range []string{"consultants", "invite_consultant", "consultations"} {
+		f.MenuCommand(bot.Admins, name, 400+i)
+	}
 	admin.Command("invite_consultant", f.handleInviteConsultant)
 	admin.Command("consultants", f.handleConsultantList)
 	admin.Command("consultations", f.handleConsultationStats)

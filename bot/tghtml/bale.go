@@ -59,7 +59,8 @@ type baleSpan struct {
 type baleRenderer struct {
 	out        strings.Builder
 	stack      []baleSpan
-	spaceAfter bool // an italic span just closed: the next text must not touch its underscore
+	spaceAfter bool   // a bold or italic span just closed: the next text must not touch its marker
+	closer     string // that span's marker
 }
 
 func (r *baleRenderer) tag(tag string) {
@@ -87,13 +88,32 @@ func (r *baleRenderer) tag(tag string) {
 	if span.marker != "" {
 		r.separate(span.marker)
 	}
-	if span.marker == "_" {
-		if last, _ := utf8.DecodeLastRuneInString(r.out.String()); r.out.Len() > 0 && !unicode.IsSpace(last) {
-			r.out.WriteByte(' ')
-		}
-	}
 	span.start = r.out.Len()
+	if span.marker != "" {
+		span.start = r.openingEdge()
+	}
 	r.stack = append(r.stack, span)
+}
+
+// openingEdge is where a marker may open so that a space or the line's edge lies outside it, as Bale
+// needs: before the punctuation that the span directly follows ("(*bold*)" is written "*(bold)*"), or
+// after a space written for it when a word precedes it.
+func (r *baleRenderer) openingEdge() int {
+	all := r.out.String()
+	core := strings.TrimRightFunc(all, isMovablePunct)
+	if last, _ := utf8.DecodeLastRuneInString(core); core == "" || unicode.IsSpace(last) {
+		return len(core)
+	}
+	if last, _ := utf8.DecodeLastRuneInString(all); !unicode.IsSpace(last) {
+		r.out.WriteByte(' ')
+	}
+	return r.out.Len()
+}
+
+// isMovablePunct is punctuation that may move inside a bold or italic span to keep a marker off a
+// character; Bale Markdown's own characters never move.
+func isMovablePunct(c rune) bool {
+	return (unicode.IsPunct(c) || unicode.IsSymbol(c)) && !strings.ContainsRune("*_[]", c)
 }
 
 func (r *baleRenderer) inside(names ...string) bool {
@@ -134,24 +154,42 @@ func (r *baleRenderer) close(s baleSpan) {
 	b.WriteString(trail)
 	r.out.Reset()
 	r.out.WriteString(b.String())
-	r.spaceAfter = s.marker == "_" && core != "" && trail == ""
+	r.spaceAfter = s.marker != "" && core != "" && trail == ""
+	r.closer = s.marker
 }
 
-// separate keeps what follows a closed italic span off its underscore; next is what comes next.
-func (r *baleRenderer) separate(next string) {
-	if r.spaceAfter {
-		if first, _ := utf8.DecodeRuneInString(next); !unicode.IsSpace(first) {
-			r.out.WriteByte(' ')
-		}
-		r.spaceAfter = false
+// separate keeps what follows a closed bold or italic span off its marker; next is what comes next.
+// Punctuation that follows the span moves inside it ("*Tavan*!" is written "*Tavan!*", which Bale reads
+// as bold, with no space before the "!"); anything else gets a space. It returns what is left of next.
+func (r *baleRenderer) separate(next string) string {
+	if !r.spaceAfter {
+		return next
 	}
+	if first, _ := utf8.DecodeRuneInString(next); unicode.IsSpace(first) {
+		r.spaceAfter = false
+		return next
+	}
+	rest := strings.TrimLeftFunc(next, isMovablePunct)
+	if moved := next[:len(next)-len(rest)]; moved != "" {
+		all := r.out.String()
+		r.out.Reset()
+		r.out.WriteString(all[:len(all)-len(r.closer)] + moved + r.closer)
+	}
+	if rest == "" {
+		return "" // the span still ends the output: what comes next is separated in turn
+	}
+	if first, _ := utf8.DecodeRuneInString(rest); !unicode.IsSpace(first) {
+		r.out.WriteByte(' ')
+	}
+	r.spaceAfter = false
+	return rest
 }
 
 func (r *baleRenderer) text(t string) {
 	if t == "" {
 		return
 	}
-	r.separate(t)
+	t = r.separate(t)
 	r.out.WriteString(escapeBale(t, r.out.String()))
 }
 

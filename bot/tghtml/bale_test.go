@@ -4,8 +4,14 @@ import "testing"
 
 func TestBaleMarkdown(t *testing.T) {
 	cases := []struct{ html, want string }{
-		{"<b>درس ۱</b>: قیمت", "*درس ۱*: قیمت"},
-		{"سلام <i>سارا</i>، خوش آمدید", "سلام _سارا_ ، خوش آمدید"},
+		{"<b>درس ۱</b>: قیمت", "*درس ۱:* قیمت"},
+		{"سلام <i>سارا</i>، خوش آمدید", "سلام _سارا،_ خوش آمدید"},
+		{"welcome to <b>Tavan</b>!", "welcome to *Tavan!*"},
+		{"(<b>bold</b>) x", "*(bold)* x"},
+		{"«<i>نام</i>»", "_«نام»_"},
+		{"x(<b>y</b>)'s", "x( *y)'* s"},
+		{"<b>a</b>!<i>b</i>", "*a!* _b_"},
+		{"<b>a</b>!<code>b</code>", "*a!* b"},
 		{"a<i>b</i>c", "a _b_ c"},
 		{"<b> bold </b>x", " *bold* x"},
 		{"<b></b>x", "x"},
