@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/app"
 	"github.com/tavan7/tavan/bot/app/apptest"
 	"github.com/tavan7/tavan/bot/persian"
@@ -95,7 +96,11 @@ func TestLessonNavigationAndProgress(t *testing.T) {
 }
 
 func TestLessonMediaUploadedOnceThenCached(t *testing.T) {
-	h := newHarness(t, nil)
+	apptest.EachPlatform(t, lessonMediaUploadedOnceThenCached)
+}
+
+func lessonMediaUploadedOnceThenCached(t *testing.T, p bot.Platform) {
+	h := newHarnessOn(t, p, nil)
 	h.Onboard(maryam, "fa", "home")
 	h.Onboard(reza, "fa", "home")
 	var withPhoto *lessons.Lesson
