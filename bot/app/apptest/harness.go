@@ -86,7 +86,7 @@ var (
 	Reza   = tgsim.User{ID: 103, FirstName: "رضا <&>", LanguageCode: "fa"}
 	Admin  = tgsim.User{ID: 900, FirstName: "کارشناس", LanguageCode: "fa"}
 	// Sara's name carries Bale Markdown's markers: it must never open bold or italic.
-	Sara = tgsim.User{ID: 104, FirstName: "*Sara_", LastName: "[x](https://e.example)", LanguageCode: "en"}
+	Sara = tgsim.User{ID: 190, FirstName: "*Sara_", LastName: "[x](https://e.example)", LanguageCode: "en"}
 )
 
 // Queued is an outbox job with its notice decoded.
