@@ -190,12 +190,17 @@ func (r *baleRenderer) text(t string) {
 		return
 	}
 	t = r.separate(t)
-	r.out.WriteString(escapeBale(t, r.out.String()))
+	prev := r.out.String()
+	if n := len(r.stack); n > 0 && r.stack[n-1].start == len(prev) && r.stack[n-1].marker != "" {
+		prev = "" // the span's marker will precede t: Bale reads a span's edge as a line edge
+	}
+	r.out.WriteString(escapeBale(t, prev))
 }
 
-// escapeBale replaces what Bale Markdown would read as markup: every '*'; an '_' unless it sits inside a
-// word (ref_abc in a deep link stays as is: Bale needs a space outside an italic underscore); and the
-// "](" of a link. prev is what was written before t, for the character before t's first rune.
+// escapeBale replaces what Bale Markdown would read as markup: every '*'; an '_' with a space or an edge
+// on either side (one between two other characters opens and closes nothing, so a deep link's payload
+// such as cons_-Ng or ref_abc stays intact and still opens the bot); and the "](" of a link. prev is what
+// was written before t, for the character before t's first rune ("" for a line or span edge).
 func escapeBale(t, prev string) string {
 	if !strings.ContainsAny(t, "*_]") {
 		return t
@@ -214,7 +219,7 @@ func escapeBale(t, prev string) string {
 			if i+1 >= len(t) {
 				after = ' '
 			}
-			if isWordRune(before) && isWordRune(after) {
+			if !unicode.IsSpace(before) && !unicode.IsSpace(after) {
 				b.WriteRune(c)
 			} else {
 				b.WriteString(lookAlikeUnderscore)
@@ -233,4 +238,3 @@ func escapeBale(t, prev string) string {
 	return b.String()
 }
 
-func isWordRune(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }

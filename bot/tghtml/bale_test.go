@@ -27,6 +27,10 @@ func TestBaleMarkdown(t *testing.T) {
 		{`<a href="tg://user?id=1">Sara</a>`, "Sara"},
 		{"<u>u</u><s>s</s><tg-spoiler>p</tg-spoiler><blockquote>q</blockquote>", "uspq"},
 		{"<b>*</b>", "*∗*"},
+		{"https://ble.ir/tavan?start=cons_-Ng1_a", "https://ble.ir/tavan?start=cons_-Ng1_a"},
+		{"x_ _y a_", "x＿ ＿y a＿"},
+		{"<b>_x</b> y", "*＿x* y"},
+		{"a<b>_x</b>", "a *＿x*"},
 	}
 	for _, c := range cases {
 		got, err := BaleMarkdown(c.html)
