@@ -33,7 +33,8 @@ func (m Message) HasEntity(typ, text string) bool {
 // a marker with a space or line edge on one side and a character on the other opens or closes a span,
 // and must pair with one on the same line. Spans nest (their content's edges count as line edges). Any
 // other * is reported, as is any other _ except one between letters, digits or underscores (commands,
-// usernames, links need those). Reported markers and brackets are kept literally in plain.
+// usernames need those) or inside a bare http(s) URL. Reported markers and brackets are kept literally
+// in plain.
 func renderBaleMarkdown(s string) (plain string, entities []Entity, broken []string) {
 	r := &mdRenderer{}
 	r.render([]rune(s))
@@ -71,6 +72,23 @@ func (r *mdRenderer) span(typ, link string, content []rune) {
 	r.entities[i].Length, r.entities[i].Text = r.n-start, r.b.String()[startByte:]
 }
 
+// urlAt returns the length of a bare http(s) URL starting at i (up to the next space), or 0. Bale links
+// such URLs as they are: markers inside them, like the _ and - of a deep link's payload, are not markup.
+func urlAt(rs []rune, i int) int {
+	if rs[i] != 'h' || i > 0 && (unicode.IsLetter(rs[i-1]) || unicode.IsDigit(rs[i-1])) {
+		return 0
+	}
+	rest := string(rs[i:min(i+8, len(rs))])
+	if !strings.HasPrefix(rest, "https://") && !strings.HasPrefix(rest, "http://") {
+		return 0
+	}
+	j := i
+	for j < len(rs) && !unicode.IsSpace(rs[j]) {
+		j++
+	}
+	return j - i
+}
+
 // inWord reports whether rs[i] lies between letters, digits or underscores, like the _ of /my_events,
 // @tavan_bot or a deep link's payload: text, not markup.
 func inWord(rs []rune, i int) bool {
@@ -87,6 +105,11 @@ func spaceAt(rs []rune, i int) bool {
 
 func (r *mdRenderer) render(rs []rune) {
 	for i := 0; i < len(rs); {
+		if n := urlAt(rs, i); n > 0 {
+			r.literal(rs[i : i+n])
+			i += n
+			continue
+		}
 		switch c := rs[i]; c {
 		case '*', '_':
 			before, after := spaceAt(rs, i-1), spaceAt(rs, i+1)
@@ -126,7 +149,7 @@ func (r *mdRenderer) render(rs []rune) {
 			i++
 		default:
 			j := i + 1
-			for j < len(rs) && !strings.ContainsRune("*_[]", rs[j]) {
+			for j < len(rs) && !strings.ContainsRune("*_[]", rs[j]) && urlAt(rs, j) == 0 {
 				j++
 			}
 			r.literal(rs[i:j])

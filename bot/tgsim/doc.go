@@ -76,8 +76,9 @@
 //     the wire. Bale documents no escape, so tgsim takes the strictest reading of its rule that markers
 //     need a space or line edge outside them: a * or _ with a space or line edge on one side and a
 //     character on the other opens or closes a span and must pair with one on the same line (spans nest).
-//     Any other *, any other _ except one between letters, digits or underscores (/my_events,
-//     @tavan_bot, a deep link's payload), a [ that opens no link and a ]( without its [ are violations
+//     Any other *, any other _ except one between letters, digits or underscores (/my_events, @tavan_bot)
+//     or inside a bare http(s) URL (a deep link's payload), a [ that opens no link and a ]( without its [
+//     are violations
 //     ("broken Bale Markdown"): Bale would show them raw or pair them with the wrong marker, so text not
 //     meant as markup must have look-alikes substituted (∗ U+2217, ＿ U+FF3F, ［ U+FF3B, ］ U+FF3D).
 //     Punctuation next to a marker is not a space: "*word*." is broken, "*word.*" is bold. Telegram HTML that a learner would see raw
