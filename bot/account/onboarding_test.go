@@ -215,6 +215,14 @@ func helpPrivacyAndNamesAreEscaped(t *testing.T, p bot.Platform) {
 	if !strings.Contains(h.Last(apptest.Reza).Plain, "حریم خصوصی") {
 		t.Errorf("privacy = %q", h.Last(apptest.Reza).Plain)
 	}
+	// The texts name the learner's messenger.
+	messenger, other := "تلگرام", "بله"
+	if h.Bale() {
+		messenger, other = other, messenger
+	}
+	if got := h.Last(apptest.Reza).Plain; !strings.Contains(got, "نام و شناسهٔ "+messenger) || strings.Contains(got, other) {
+		t.Errorf("privacy on %s = %q; want it to name %s only", p.Name, got, messenger)
+	}
 }
 
 func TestDeleteMe(t *testing.T) {
