@@ -9,6 +9,7 @@ import (
 	"github.com/tavan7/tavan/bot/app/apptest"
 	"github.com/tavan7/tavan/bot/persian"
 	"github.com/tavan7/tavan/bot/store"
+	"github.com/tavan7/tavan/bot/tgsim"
 )
 
 // mainMenuFa is the main menu of a Persian learner who has opened a lesson.
@@ -132,6 +133,13 @@ func TestHelpListsStaffCommandsWithoutAMenu(t *testing.T) {
 		}
 		if got := strings.Contains(staff, "/broadcast"); got != h.Bale() {
 			t.Errorf("on %s the admin's /help lists /broadcast: %v; want %v (only where there is no menu): %q", p.Name, got, h.Bale(), staff)
+		}
+		// A consultant who joined while the bot runs: their commands too.
+		consultant := tgsim.User{ID: 301, FirstName: "نیلوفر", LanguageCode: "fa"}
+		h.MakeConsultant(consultant, "دکتر صادقی", "marketing")
+		h.Send(consultant, "/help")
+		if got := h.Last(consultant).Plain; strings.Contains(got, "/sessions — جلسه‌های باز") != h.Bale() || strings.Contains(got, "/broadcast") {
+			t.Errorf("on %s a consultant's /help = %q; want their commands (not the admins') only where there is no menu", p.Name, got)
 		}
 	})
 }
