@@ -134,7 +134,7 @@ func New(d Deps) (*Bot, error) {
 	if d.Platform.Name == "" {
 		d.Platform = TelegramPlatform
 	}
-	d.Texts.SetMessenger(d.Platform.Name)
+	d.Texts = d.Texts.ForMessenger(d.Platform.Name) // {{.Messenger}} names the platform in every text
 	b := &Bot{Deps: d, router: newRouter(), wake: make(chan struct{}, 1)}
 	b.api = &platformAPI{Telegram: d.API, b: b}
 	b.API = b.api

@@ -25,18 +25,17 @@ type Bundle struct {
 	bundle     *i18n.Bundle
 	localizers map[string]*i18n.Localizer
 	ids        map[string][]string
-	messenger  string // the platform's name for {{.Messenger}}: "telegram" (default) or "bale"
+	// usesMessenger holds the ids whose text names the messenger ({{.Messenger}}): Telegram or Bale,
+	// filled in from Messenger_<platform> so that one copy serves both.
+	usesMessenger map[string]bool
+	messenger     string // the platform's name; "" is Telegram
 }
-
-// SetMessenger names the messenger every template may mention as {{.Messenger}} ("تلگرام" or "بله").
-// Call it before the first message is rendered: the bundle is not safe to change while it is read.
-func (b *Bundle) SetMessenger(platform string) { b.messenger = platform }
 
 // Load reads the embedded message files.
 func Load() (*Bundle, error) {
 	b := i18n.NewBundle(language.Persian)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
-	out := &Bundle{bundle: b, localizers: map[string]*i18n.Localizer{}, ids: map[string][]string{}}
+	out := &Bundle{bundle: b, localizers: map[string]*i18n.Localizer{}, ids: map[string][]string{}, usesMessenger: map[string]bool{}}
 	for _, lang := range Languages {
 		// active.<lang>.toml holds the core messages; a feature may keep its own <feature>.<lang>.toml.
 		names, err := fs.Glob(files, "*."+lang+".toml")
@@ -56,6 +55,11 @@ func Load() (*Bundle, error) {
 				}
 				seen[m.ID] = name
 				out.ids[lang] = append(out.ids[lang], m.ID)
+				for _, text := range []string{m.Zero, m.One, m.Two, m.Few, m.Many, m.Other} {
+					if strings.Contains(text, ".Messenger") {
+						out.usesMessenger[m.ID] = true
+					}
+				}
 			}
 		}
 		sort.Strings(out.ids[lang])
@@ -74,6 +78,14 @@ func Lang(chosen, telegramCode string) string {
 		return "en"
 	}
 	return "fa"
+}
+
+// ForMessenger is the bundle for a bot on platform ("telegram" or "bale"): {{.Messenger}} in a message
+// reads as that messenger's name (Messenger_<platform>).
+func (b *Bundle) ForMessenger(platform string) *Bundle {
+	out := *b
+	out.messenger = platform
+	return &out
 }
 
 // T renders message id in lang with template data (pairs of key, value). A missing message renders as
@@ -96,7 +108,7 @@ func (b *Bundle) render(lang, id string, count any, kv []any) string {
 	for i := 0; i+1 < len(kv); i += 2 {
 		data[fmt.Sprint(kv[i])] = kv[i+1]
 	}
-	if _, ok := data["Messenger"]; !ok && !strings.HasPrefix(id, "Messenger_") {
+	if _, given := data["Messenger"]; b.usesMessenger[id] && !given {
 		platform := b.messenger
 		if platform == "" {
 			platform = "telegram"

@@ -106,7 +106,7 @@ func TestMessengerIsThePlatforms(t *testing.T) {
 	if got := b.T("fa", "Privacy"); !strings.Contains(got, "شناسهٔ تلگرام") {
 		t.Errorf("default messenger: %q", got)
 	}
-	b.SetMessenger("bale")
+	b = b.ForMessenger("bale")
 	for lang, want := range map[string]string{"fa": "شناسهٔ بله", "en": "your Bale name"} {
 		if got := b.T(lang, "Privacy"); !strings.Contains(got, want) || strings.Contains(got, "تلگرام") || strings.Contains(got, "Telegram") {
 			t.Errorf("%s on Bale: %q", lang, got)

@@ -5,9 +5,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/app/apptest"
 	"github.com/tavan7/tavan/bot/persian"
 	"github.com/tavan7/tavan/bot/store"
+	"github.com/tavan7/tavan/bot/tgsim"
 )
 
 // mainMenuFa is the main menu of a Persian learner who has opened a lesson.
@@ -114,4 +116,30 @@ func TestHelpAndCommandMenuListPauseResumeEnd(t *testing.T) {
 			t.Errorf("command menu (%q) = %v; want pause and resume", lang, names)
 		}
 	}
+}
+
+// TestHelpListsStaffCommandsWithoutAMenu: on Bale, which has no command menu, /help lists the staff
+// commands to an admin and to no learner; on Telegram the menu carries them and /help does not.
+func TestHelpListsStaffCommandsWithoutAMenu(t *testing.T) {
+	apptest.EachPlatform(t, func(t *testing.T, p bot.Platform) {
+		h := apptest.NewOn(t, p, nil)
+		h.Send(apptest.Admin, "/help")
+		staff := h.Last(apptest.Admin).Plain
+		h.Onboard(apptest.Maryam, "fa", "home")
+		h.Send(apptest.Maryam, "/help")
+		learner := h.Last(apptest.Maryam).Plain
+		if strings.Contains(learner, "/broadcast") {
+			t.Errorf("a learner's /help lists /broadcast: %q", learner)
+		}
+		if got := strings.Contains(staff, "/broadcast"); got != h.Bale() {
+			t.Errorf("on %s the admin's /help lists /broadcast: %v; want %v (only where there is no menu): %q", p.Name, got, h.Bale(), staff)
+		}
+		// A consultant who joined while the bot runs: their commands too.
+		consultant := tgsim.User{ID: 301, FirstName: "نیلوفر", LanguageCode: "fa"}
+		h.MakeConsultant(consultant, "دکتر صادقی", "marketing")
+		h.Send(consultant, "/help")
+		if got := h.Last(consultant).Plain; strings.Contains(got, "/sessions — جلسه‌های باز") != h.Bale() || strings.Contains(got, "/broadcast") {
+			t.Errorf("on %s a consultant's /help = %q; want their commands (not the admins') only where there is no menu", p.Name, got)
+		}
+	})
 }

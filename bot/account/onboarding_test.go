@@ -5,12 +5,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/app/apptest"
 	"github.com/tavan7/tavan/bot/store"
 )
 
 func TestOnboardingPersian(t *testing.T) {
-	h := apptest.New(t, nil)
+	apptest.EachPlatform(t, func(t *testing.T, p bot.Platform) { onboardingPersian(t, p) })
+}
+
+func onboardingPersian(t *testing.T, p bot.Platform) {
+	h := apptest.NewOn(t, p, nil)
 	h.Send(apptest.Maryam, "/start")
 	welcome := h.Last(apptest.Maryam)
 	if !strings.Contains(welcome.Plain, "به توان خوش آمدید") || !strings.Contains(welcome.Plain, "مریم") {
@@ -45,6 +50,17 @@ func TestOnboardingPersian(t *testing.T) {
 	u := h.User(apptest.Maryam)
 	if u.Lang != "fa" || u.Track != "home" || u.DailyMinute != 480 || !u.Onboarded {
 		t.Errorf("stored user = %+v", u)
+	}
+	if h.Bale() {
+		// Bale has no command menu: the bot tried once, turned it off with one log line, and lists the
+		// commands in /help instead (TestHelpListsStaffCommandsWithoutAMenu).
+		if n := h.Sim.Calls("setMyCommands"); n != 1 {
+			t.Errorf("setMyCommands called %d times on Bale; want one try", n)
+		}
+		if n := strings.Count(h.Logs.String(), "method=setMyCommands"); n != 1 {
+			t.Errorf("%d log lines about setMyCommands; want one:\n%s", n, h.Logs)
+		}
+		return
 	}
 	fa, en := h.Sim.Commands(""), h.Sim.Commands("en")
 	if len(fa) == 0 || len(en) != len(fa) || fa[0].Description == en[0].Description {
@@ -168,7 +184,25 @@ func TestUnknownCommandAndGarbage(t *testing.T) {
 }
 
 func TestHelpPrivacyAndNamesAreEscaped(t *testing.T) {
-	h := apptest.New(t, nil)
+	apptest.EachPlatform(t, func(t *testing.T, p bot.Platform) { helpPrivacyAndNamesAreEscaped(t, p) })
+}
+
+func helpPrivacyAndNamesAreEscaped(t *testing.T, p bot.Platform) {
+	h := apptest.NewOn(t, p, nil)
+	// A name with Bale Markdown's markers must not open bold or italic there (nor break Telegram's HTML).
+	h.Send(apptest.Sara, "/start")
+	welcome := h.Last(apptest.Sara)
+	if !strings.Contains(welcome.Plain, "Hello *Sara_, welcome") && !strings.Contains(welcome.Plain, "Hello ∗Sara＿, welcome") {
+		t.Errorf("welcome %q; want the name shown as typed (or with look-alikes)", welcome.Plain)
+	}
+	if h.Bale() && !welcome.HasEntity("bold", "Tavan!") {
+		t.Errorf("welcome %q: the bot's bold name did not arrive as Bale bold (spans %+v)", welcome.Plain, welcome.Entities)
+	}
+	for _, e := range welcome.Entities {
+		if strings.Contains(e.Text, "Sara") {
+			t.Errorf("the name %q became formatting on %s: %+v", apptest.Sara.FirstName, p.Name, e)
+		}
+	}
 	h.Send(apptest.Reza, "/start") // a name with < & > must not break Telegram's HTML
 	if got := h.Last(apptest.Reza).Plain; !strings.Contains(got, "رضا <&>") {
 		t.Errorf("welcome %q; want the name shown literally", got)
@@ -180,6 +214,14 @@ func TestHelpPrivacyAndNamesAreEscaped(t *testing.T) {
 	h.Send(apptest.Reza, "/privacy")
 	if !strings.Contains(h.Last(apptest.Reza).Plain, "حریم خصوصی") {
 		t.Errorf("privacy = %q", h.Last(apptest.Reza).Plain)
+	}
+	// The texts name the learner's messenger.
+	messenger, other := "تلگرام", "بله"
+	if h.Bale() {
+		messenger, other = other, messenger
+	}
+	if got := h.Last(apptest.Reza).Plain; !strings.Contains(got, "نام و شناسهٔ "+messenger) || strings.Contains(got, other) {
+		t.Errorf("privacy on %s = %q; want it to name %s only", p.Name, got, messenger)
 	}
 }
 

@@ -126,6 +126,23 @@ func (f *Feature) consultantStep(h consultantHandler) bot.HandlerFunc {
 	})
 }
 
+// menuConsultants is the consultants' command-menu audience.
+const menuConsultants = "consultants"
+
+// menuConsultants lists the consultants who may use their commands: all but the suspended.
+func (f *Feature) menuConsultants() []int64 {
+	var ids []int64
+	_ = f.Store.View(func(tx *store.Tx) error {
+		return tx.EachConsultant(func(c *store.Consultant) error {
+			if c.Status != store.ConsultantSuspended {
+				ids = append(ids, c.ID)
+			}
+			return nil
+		})
+	})
+	return ids
+}
+
 func (f *Feature) consultant(id int64) (*store.Consultant, error) {
 	var me *store.Consultant
 	err := f.Store.View(func(tx *store.Tx) error {

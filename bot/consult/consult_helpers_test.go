@@ -40,7 +40,13 @@ var (
 // clubHarness starts a bot whose club sweeps only when the test says so.
 func clubHarness(tb testing.TB, configure func(*app.Config)) *harness {
 	tb.Helper()
-	return &harness{apptest.New(tb, func(c *app.Config) {
+	return clubHarnessOn(tb, bot.TelegramPlatform, configure)
+}
+
+// clubHarnessOn is clubHarness on platform p.
+func clubHarnessOn(tb testing.TB, p bot.Platform, configure func(*app.Config)) *harness {
+	tb.Helper()
+	return &harness{apptest.NewOn(tb, p, func(c *app.Config) {
 		c.Consult.SweepEvery = -1
 		if configure != nil {
 			configure(c)

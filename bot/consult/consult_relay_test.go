@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/app"
+	"github.com/tavan7/tavan/bot/app/apptest"
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/bot/tgsim"
 )
@@ -66,7 +68,11 @@ func relayOne(t *testing.T, h *harness, from, to tgsim.User, labelled bool) {
 }
 
 func TestRelayEveryMediaBothWays(t *testing.T) {
-	h := clubHarness(t, nil)
+	apptest.EachPlatform(t, relayEveryMediaBothWays)
+}
+
+func relayEveryMediaBothWays(t *testing.T, p bot.Platform) {
+	h := clubHarnessOn(t, p, nil)
 	h.Onboard(maryam, "fa", "home")
 	h.MakeConsultant(amir, "دکتر امیر", "marketing")
 	h.Session(maryam, amir, "marketing")

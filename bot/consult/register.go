@@ -89,6 +89,11 @@ func Register(b *bot.Bot, o Options) (*Feature, error) {
 	r.Command("sessions", f.consultantCommand(f.handleSessions))
 	r.Command("profile", f.consultantCommand(f.handleProfile))
 	r.Command("report", f.consultantCommand(f.handleReportCommand))
+	// Their own command menu (and, where the platform has no menu, their part of /help).
+	f.MenuAudience(menuConsultants, f.menuConsultants)
+	for i, name := range []string{"sessions", "away", "available", "profile", "report"} {
+		f.MenuCommand(menuConsultants, name, 500+i)
+	}
 	r.Callback(actTake, f.consultantButton(f.handleTake))
 	r.Callback(actPick, f.consultantButton(f.handlePickSession))
 	r.Callback(actTopicPick, f.consultantButton(f.handleTopicToggle))
@@ -102,6 +107,9 @@ func Register(b *bot.Bot, o Options) (*Feature, error) {
 
 	// Admins.
 	admin := f.Routes(bot.AdminOnly)
+	for i, name := range []string{"consultants", "invite_consultant", "consultations"} {
+		f.MenuCommand(bot.Admins, name, 400+i)
+	}
 	admin.Command("invite_consultant", f.handleInviteConsultant)
 	admin.Command("consultants", f.handleConsultantList)
 	admin.Command("consultations", f.handleConsultationStats)

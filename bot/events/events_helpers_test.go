@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/app"
 	"github.com/tavan7/tavan/bot/app/apptest"
 	"github.com/tavan7/tavan/bot/events"
@@ -32,6 +33,10 @@ type harness struct{ *apptest.Harness }
 
 func newHarness(tb testing.TB, configure func(*app.Config)) *harness {
 	return &harness{apptest.New(tb, configure)}
+}
+
+func newHarnessOn(tb testing.TB, p bot.Platform, configure func(*app.Config)) *harness {
+	return &harness{apptest.NewOn(tb, p, configure)}
 }
 
 // cb is a button's callback data as the bot writes it: "1|<action>|<arg>…".

@@ -9,6 +9,8 @@ import (
 
 	ics "github.com/arran4/golang-ical"
 
+	"github.com/tavan7/tavan/bot"
+	"github.com/tavan7/tavan/bot/app/apptest"
 	"github.com/tavan7/tavan/bot/events"
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/bot/tgsim"
@@ -29,7 +31,11 @@ func parseICS(t *testing.T, m tgsim.Message) *ics.Calendar {
 }
 
 func TestEventICSParsesBack(t *testing.T) {
-	h := newHarness(t, nil)
+	apptest.EachPlatform(t, eventICSParsesBack)
+}
+
+func eventICSParsesBack(t *testing.T, p bot.Platform) {
+	h := newHarnessOn(t, p, nil)
 	h.Onboard(maryam, "fa", "home")
 	desc := "در این کارگاه، قیمت‌گذاری؛ فروش\\تبلیغ و بستن قرارداد را تمرین می‌کنیم.\nبا خودتان لپ‌تاپ بیاورید. " + strings.Repeat("تمرین عملی ", 20)
 	e := h.addEvent(func(e *store.Event) {

@@ -12,6 +12,8 @@ import (
 
 	qrcode "github.com/skip2/go-qrcode"
 
+	"github.com/tavan7/tavan/bot"
+	"github.com/tavan7/tavan/bot/app/apptest"
 	"github.com/tavan7/tavan/bot/events"
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/bot/tgsim"
@@ -84,7 +86,11 @@ func TestEventsListTrackFirstAndPersian(t *testing.T) {
 }
 
 func TestRSVPRemindersAndDoubleRSVP(t *testing.T) {
-	h := newHarness(t, nil)
+	apptest.EachPlatform(t, rsvpRemindersAndDoubleRSVP)
+}
+
+func rsvpRemindersAndDoubleRSVP(t *testing.T, p bot.Platform) {
+	h := newHarnessOn(t, p, nil)
 	h.Onboard(maryam, "fa", "home")
 	e := h.addEvent(nil)
 	id := evID(e)

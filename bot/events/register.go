@@ -73,6 +73,9 @@ func Register(b *bot.Bot, opts Options) (*Feature, error) {
 
 	// events_admin.go: the admins' side.
 	admin := f.Routes(bot.AdminOnly)
+	for i, name := range []string{"newevent", "importevents", "allevents"} {
+		f.MenuCommand(bot.Admins, name, 300+i)
+	}
 	admin.Command("newevent", f.handleNewEvent)
 	admin.Command("importevents", f.handleImportEvents)
 	admin.Command("allevents", f.handleAllEvents)

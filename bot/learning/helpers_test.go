@@ -22,6 +22,10 @@ func newHarness(tb testing.TB, configure func(*app.Config)) *harness {
 	return &harness{apptest.New(tb, configure)}
 }
 
+func newHarnessOn(tb testing.TB, p bot.Platform, configure func(*app.Config)) *harness {
+	return &harness{apptest.NewOn(tb, p, configure)}
+}
+
 var (
 	maryam = apptest.Maryam
 	john   = apptest.John

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/app"
 	"github.com/tavan7/tavan/bot/app/apptest"
 	"github.com/tavan7/tavan/bot/persian"
@@ -18,7 +19,11 @@ import (
 // and, for translated courses, in English: every lesson, its media and its keyboard must pass the Bot API
 // checks (the harness fails on any violation or HTML error).
 func TestEveryEmbeddedLessonSends(t *testing.T) {
-	h := newHarness(t, nil)
+	apptest.EachPlatform(t, everyEmbeddedLessonSends) // on Bale: every lesson renders as valid Bale Markdown
+}
+
+func everyEmbeddedLessonSends(t *testing.T, p bot.Platform) {
+	h := newHarnessOn(t, p, nil)
 	cat := apptest.EmbeddedCatalog(t)
 	learners := map[string]tgsim.User{"fa": maryam, "en": john}
 	for _, lang := range []string{"fa", "en"} {
@@ -95,7 +100,11 @@ func TestLessonNavigationAndProgress(t *testing.T) {
 }
 
 func TestLessonMediaUploadedOnceThenCached(t *testing.T) {
-	h := newHarness(t, nil)
+	apptest.EachPlatform(t, lessonMediaUploadedOnceThenCached)
+}
+
+func lessonMediaUploadedOnceThenCached(t *testing.T, p bot.Platform) {
+	h := newHarnessOn(t, p, nil)
 	h.Onboard(maryam, "fa", "home")
 	h.Onboard(reza, "fa", "home")
 	var withPhoto *lessons.Lesson

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/app"
 	"github.com/tavan7/tavan/bot/app/apptest"
 	"github.com/tavan7/tavan/bot/persian"
@@ -14,14 +15,29 @@ import (
 	"github.com/tavan7/tavan/bot/tgsim"
 )
 
-func TestWholeCourseWithQuizPollsAndCertificate(t *testing.T) { wholeCourse(t, "poll") }
+// Native quiz polls are Telegram's only: Bale has no polls and sends no poll_answer.
+func TestWholeCourseWithQuizPollsAndCertificate(t *testing.T) {
+	wholeCourse(t, bot.TelegramPlatform, "poll")
+}
 
-func TestWholeCourseWithButtonQuizzes(t *testing.T) { wholeCourse(t, "buttons") }
+// Button quizzes: on Telegram when configured, on Bale by default (no QuizMode set).
+func TestWholeCourseWithButtonQuizzes(t *testing.T) {
+	apptest.EachPlatform(t, func(t *testing.T, p bot.Platform) {
+		mode := "buttons"
+		if p.Name == bot.BalePlatform.Name {
+			mode = ""
+		}
+		wholeCourse(t, p, mode)
+	})
+}
 
 // wholeCourse takes a learner through a course in Persian: lesson → quiz (one miss) → the next day's
 // lesson …, then the certificate, its verification and the review of the missed question.
-func wholeCourse(t *testing.T, mode string) {
-	h := newHarness(t, func(c *app.Config) { c.Learning.QuizMode = mode })
+func wholeCourse(t *testing.T, p bot.Platform, mode string) {
+	h := newHarnessOn(t, p, func(c *app.Config) { c.Learning.QuizMode = mode })
+	if mode == "" {
+		mode = "buttons" // the platform has no quiz polls
+	}
 	h.Onboard(maryam, "fa", "home")
 	co := apptest.EmbeddedCatalog(t).Course("home-business")
 	for i, l := range co.Lessons {
@@ -31,10 +47,12 @@ func wholeCourse(t *testing.T, mode string) {
 		if i == 0 {
 			wrong = map[int]bool{0: true} // one miss: it must come back in review
 		}
-		if mode == "poll" {
-			h.answerPollQuiz(maryam, l, wrong)
-		} else {
-			h.answerButtonQuiz(maryam, l, wrong)
+		for qi, q := range l.Quiz {
+			opt := q.Answer
+			if wrong[qi] {
+				opt = (q.Answer + 1) % len(q.Options)
+			}
+			h.AnswerQuiz(maryam, q.OptionTexts("fa")[opt])
 		}
 		if i == 0 {
 			if got := h.Last(maryam).Plain; !strings.Contains(got, "۲ پاسخ درست از ۳") || !strings.Contains(got, "قبول شدید") {
@@ -62,6 +80,9 @@ func wholeCourse(t *testing.T, mode string) {
 	}
 	if u.Streak != len(co.Lessons) {
 		t.Errorf("streak = %d after %d days in a row; want %d", u.Streak, len(co.Lessons), len(co.Lessons))
+	}
+	if n := h.Sim.Calls("sendPoll"); (mode == "poll") != (n > 0) {
+		t.Errorf("%d quiz polls sent in %s mode on %s", n, mode, p.Name)
 	}
 	var code string
 	h.DB.View(func(tx *store.Tx) error { code = tx.UserCertificate(maryam.ID, co.ID); return nil })
@@ -242,7 +263,11 @@ func TestQuizBadInput(t *testing.T) {
 }
 
 func TestReviewIntervalsAcrossDays(t *testing.T) {
-	h := newHarness(t, func(c *app.Config) { c.Learning.QuizMode = "buttons" })
+	apptest.EachPlatform(t, reviewIntervalsAcrossDays)
+}
+
+func reviewIntervalsAcrossDays(t *testing.T, p bot.Platform) {
+	h := newHarnessOn(t, p, func(c *app.Config) { c.Learning.QuizMode = "buttons" })
 	h.Onboard(maryam, "fa", "home")
 	l := apptest.EmbeddedCatalog(t).Lesson("home-business-02")
 	h.PressForged(maryam, h.Last(maryam), cb("open", l.ID))

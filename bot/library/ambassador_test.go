@@ -11,6 +11,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/tavan7/tavan/bot"
+	"github.com/tavan7/tavan/bot/app/apptest"
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/bot/tgsim"
 )
@@ -20,15 +21,15 @@ var (
 	omid = tgsim.User{ID: 105, FirstName: "امید", LanguageCode: "fa"}
 )
 
-var inviteLinkRE = regexp.MustCompile(`https://t\.me/([A-Za-z0-9_]+)\?start=ref_([a-z2-7]+)`)
+var inviteLinkRE = regexp.MustCompile(`https://(?:t\.me|ble\.ir)/([A-Za-z0-9_]+)\?start=ref_([a-z2-7]+)`)
 
 // inviteCode opens /ambassador as u and reads their code from the link.
 func (h *harness) inviteCode(u tgsim.User) string {
 	h.T.Helper()
 	h.Send(u, "/ambassador")
 	m := inviteLinkRE.FindStringSubmatch(h.Last(u).Plain)
-	if m == nil {
-		h.T.Fatalf("/ambassador shows no invitation link:\n%s", h.Last(u).Plain)
+	if m == nil || !strings.HasPrefix(m[0], h.DeepLinkPrefix()) {
+		h.T.Fatalf("/ambassador shows no invitation link beginning %s:\n%s", h.DeepLinkPrefix(), h.Last(u).Plain)
 	}
 	if m[1] != h.Bot.Username {
 		h.T.Errorf("invitation link names @%s; want the bot @%s", m[1], h.Bot.Username)
@@ -45,7 +46,11 @@ func (h *harness) invited(u tgsim.User) int {
 }
 
 func TestReferralCreditedOnce(t *testing.T) {
-	h := newHarness(t, nil)
+	apptest.EachPlatform(t, referralCreditedOnce)
+}
+
+func referralCreditedOnce(t *testing.T, p bot.Platform) {
+	h := newHarnessOn(t, p, nil)
 	h.Onboard(maryam, "fa", "home")
 	code := h.inviteCode(maryam)
 	card := h.Last(maryam)
@@ -57,7 +62,9 @@ func TestReferralCreditedOnce(t *testing.T) {
 	if len(code) != store.RefCodeLen || strings.Contains(code, strconv.FormatInt(maryam.ID, 10)) {
 		t.Errorf("code %q: want %d random characters, never the user id", code, store.RefCodeLen)
 	}
-	if share := card.InlineKeyboard[0][0]; !strings.HasPrefix(share.URL, "https://t.me/share/url?url=https%3A%2F%2Ft.me%2F") {
+	if share := card.InlineKeyboard[0][0]; h.Bale() && share.URL != "" {
+		t.Errorf("share button %+v on Bale, which has no share page", share)
+	} else if !h.Bale() && !strings.HasPrefix(share.URL, "https://t.me/share/url?url=https%3A%2F%2Ft.me%2F") {
 		t.Errorf("share button = %+v", share)
 	}
 	if again := h.inviteCode(maryam); again != code {

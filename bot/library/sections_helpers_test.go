@@ -101,6 +101,10 @@ func newHarness(tb testing.TB, configure func(*app.Config)) *harness {
 	return &harness{apptest.New(tb, configure)}
 }
 
+func newHarnessOn(tb testing.TB, p bot.Platform, configure func(*app.Config)) *harness {
+	return &harness{apptest.NewOn(tb, p, configure)}
+}
+
 // withSections runs the bot on sectionsCatalog.
 func withSections(tb testing.TB) func(*app.Config) {
 	cat := sectionsCatalog(tb)

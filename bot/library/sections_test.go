@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/app/apptest"
 	"github.com/tavan7/tavan/bot/library"
 	"github.com/tavan7/tavan/bot/store"
@@ -244,7 +245,11 @@ func TestSearchBadInput(t *testing.T) {
 }
 
 func TestItemCards(t *testing.T) {
-	h := newHarness(t, withSections(t))
+	apptest.EachPlatform(t, itemCards)
+}
+
+func itemCards(t *testing.T, p bot.Platform) {
+	h := newHarnessOn(t, p, withSections(t))
 	h.Onboard(maryam, "fa", "home")
 
 	// Library: title, original title, author and year, summary, why, the link as <a>, tags.
@@ -258,7 +263,11 @@ func TestItemCards(t *testing.T) {
 			t.Errorf("library card lacks %q:\n%s", want, card.Plain)
 		}
 	}
-	if !strings.Contains(card.Text, `<a href="https://example.org/book?a=1&amp;b=2">`) {
+	if h.Bale() && !slices.ContainsFunc(card.Entities, func(e tgsim.Entity) bool {
+		return e.Type == "text_link" && e.URL == "https://example.org/book?a=1&b=2"
+	}) {
+		t.Errorf("library card %q (spans %+v); want the link as a Bale [text](url) link", card.Text, card.Entities)
+	} else if !h.Bale() && !strings.Contains(card.Text, `<a href="https://example.org/book?a=1&amp;b=2">`) {
 		t.Errorf("library card HTML %q; want the link as an escaped <a>", card.Text)
 	}
 	if got := h.Last(maryam); got.ID == list.ID {
@@ -299,7 +308,18 @@ func TestItemCards(t *testing.T) {
 	n := h.Count(maryam)
 	h.Press(maryam, centres, "شتاب‌دهندهٔ چهارباغ")
 	got := h.since(maryam, n)
-	if len(got) != 3 || !strings.Contains(got[2].Plain, "موارد دیگر") {
+	if h.Bale() {
+		// Bale has no venues: the place's name and address as text, then its location.
+		if len(got) != 4 || !strings.Contains(got[3].Plain, "موارد دیگر") {
+			t.Fatalf("a centre sent %d messages on Bale; want the card, the place as text, its location and the line back to the list", len(got))
+		}
+		if place, loc := got[1], got[2].Location; !strings.Contains(place.Plain, "📍 شتاب‌دهندهٔ چهارباغ") || !strings.Contains(place.Plain, "نشانی نمونه") ||
+			!place.HasEntity("bold", "شتاب‌دهندهٔ چهارباغ (نمونه)") ||
+			got[2].Kind != "location" || loc == nil || loc.Lat != 32.67 || loc.Lon != 51.6777 {
+			t.Errorf("the place on Bale: %q (spans %+v), then %s %+v; want its bold name and address, then its location", place.Plain, place.Entities, got[2].Kind, loc)
+		}
+		got = append(got[:1], got[2:]...)
+	} else if len(got) != 3 || !strings.Contains(got[2].Plain, "موارد دیگر") {
 		t.Fatalf("a centre sent %d messages; want the card, the venue and the line back to the list", len(got))
 	}
 	for _, want := range []string{"شتاب‌دهندهٔ چهارباغ", "نوع: شتاب‌دهنده", "• کارگاه", "ساعت کار: شنبه تا چهارشنبه", "نشانی: نشانی نمونه", "دادهٔ نمونه"} {
@@ -307,7 +327,7 @@ func TestItemCards(t *testing.T) {
 			t.Errorf("centre card lacks %q:\n%s", want, got[0].Plain)
 		}
 	}
-	if v := got[1].Venue; got[1].Kind != "venue" || v == nil || v.Lat != 32.67 || v.Lon != 51.6777 || !strings.Contains(v.Title, "چهارباغ") {
+	if v := got[1].Venue; !h.Bale() && (got[1].Kind != "venue" || v == nil || v.Lat != 32.67 || v.Lon != 51.6777 || !strings.Contains(v.Title, "چهارباغ")) {
 		t.Errorf("venue = %+v (%s)", v, got[1].Kind)
 	}
 
@@ -439,7 +459,11 @@ func TestEveryShippedItemOpens(t *testing.T) {
 	if testing.Short() {
 		t.Skip("opens every shipped item")
 	}
-	h := newHarness(t, nil)
+	apptest.EachPlatform(t, everyShippedItemOpens) // on Bale: every item renders as valid Bale Markdown
+}
+
+func everyShippedItemOpens(t *testing.T, p bot.Platform) {
+	h := newHarnessOn(t, p, nil)
 	cat := apptest.EmbeddedCatalog(t)
 	if len(cat.Library) < 12 || len(cat.Resources) < 6 || len(cat.Centres) < 8 || len(cat.Stories) < 6 {
 		t.Errorf("shipped sections: %d library items, %d resources, %d centres, %d stories; the issue asks for 12, 6, 8, 6",

@@ -86,7 +86,7 @@ func TestBackupOverHTTPRestoresIdentical(t *testing.T) {
 func TestBackupTooLargePointsToEndpoint(t *testing.T) {
 	h := newHarness(t, func(c *app.Config) { c.Ops.MaxDocument = 1024 })
 	h.Send(adminUser, "/backup")
-	containsAll(t, "backup too large", h.Last(adminUser).Plain, "مگابایت است و از سقف ۵۰ مگابایتی تلگرام بزرگ‌تر است", "GET /backup", "TAVAN_HTTP_ADDR")
+	containsAll(t, "backup too large", h.Last(adminUser).Plain, "مگابایت است و از سقف ۵۰ مگابایتی فایل‌ها در تلگرام بزرگ‌تر است", "GET /backup", "TAVAN_HTTP_ADDR")
 	if h.Sim.Calls("sendDocument") != 0 {
 		t.Error("an oversized backup was sent anyway")
 	}

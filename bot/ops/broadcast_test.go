@@ -57,7 +57,11 @@ func (h *harness) waitAdminText(substr string) tgsim.Message {
 }
 
 func TestBroadcastToATrack(t *testing.T) {
-	h := newHarness(t, nil)
+	apptest.EachPlatform(t, broadcastToATrack)
+}
+
+func broadcastToATrack(t *testing.T, p bot.Platform) {
+	h := newHarnessOn(t, p, nil)
 	h.Onboard(maryam, "fa", "home")
 	h.Onboard(john, "en", "home")
 	h.Onboard(reza, "fa", "parents")

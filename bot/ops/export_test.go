@@ -202,7 +202,7 @@ func TestExportTooLargePointsToEndpoint(t *testing.T) {
 	h.Onboard(maryam, "fa", "home")
 	h.Send(adminUser, "/export learners")
 	got := h.Last(adminUser)
-	containsAll(t, "too large", got.Plain, "از سقف ۵۰ مگابایتی تلگرام بزرگ‌تر است", "GET http://localhost:9090/export/learners")
+	containsAll(t, "too large", got.Plain, "از سقف ۵۰ مگابایتی فایل‌ها در تلگرام بزرگ‌تر است", "GET http://localhost:9090/export/learners")
 	if h.Sim.Calls("sendDocument") != 0 {
 		t.Error("an oversized export was sent anyway")
 	}

@@ -31,6 +31,10 @@ func newHarness(tb testing.TB, configure func(*app.Config)) *harness {
 	return &harness{apptest.New(tb, configure)}
 }
 
+func newHarnessOn(tb testing.TB, p bot.Platform, configure func(*app.Config)) *harness {
+	return &harness{apptest.NewOn(tb, p, configure)}
+}
+
 // cb is a button's callback data, as the bot encodes it.
 func cb(action string, args ...string) string { return bot.Action(action).Data(args...) }
 

@@ -98,6 +98,10 @@ func Register(b *bot.Bot, o Options) (*Feature, error) {
 	}
 
 	admin := f.Routes(bot.AdminOnly)
+	// The admins' command menu (and, where the platform has no menu, their part of /help).
+	for i, name := range []string{"broadcast", "stats", "admins", "export", "backup", "reload", "deadletters"} {
+		f.MenuCommand(bot.Admins, name, 200+i)
+	}
 
 	// admins.go
 	admin.Command("admins", f.handleAdmins)

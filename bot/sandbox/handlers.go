@@ -40,10 +40,11 @@ func (s *Server) clockNow() clockJSON {
 func (s *Server) handleInfo(w http.ResponseWriter, _ *http.Request) {
 	b := s.opts.Sim.Bot()
 	writeJSON(w, http.StatusOK, struct {
-		Bot   botJSON   `json:"bot"`
-		Users []User    `json:"users"`
-		Clock clockJSON `json:"clock"`
-	}{botJSON{b.ID, b.Username, b.FirstName}, s.Users(), s.clockNow()})
+		Bot      botJSON   `json:"bot"`
+		Platform string    `json:"platform"` // "telegram" or "bale": the messenger tgsim emulates
+		Users    []User    `json:"users"`
+		Clock    clockJSON `json:"clock"`
+	}{botJSON{b.ID, b.Username, b.FirstName}, s.opts.Sim.Platform(), s.Users(), s.clockNow()})
 }
 
 func (s *Server) handleUsers(w http.ResponseWriter, _ *http.Request) {

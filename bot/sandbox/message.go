@@ -100,6 +100,8 @@ func (s *Server) view(m tgsim.Message, viewer int64) messageJSON {
 	case m.Text == "" || m.Poll != nil: // a poll's text is its question, shown by the poll
 	case strings.EqualFold(m.ParseMode, "HTML"):
 		out.Text = RichText(m.Text)
+	case s.opts.Sim.Platform() == tgsim.PlatformBale && m.FromBot:
+		out.Text = SpanNodes(m.Plain, m.Entities) // Bale Markdown, as tgsim rendered it
 	default:
 		out.Text = []Node{{Text: m.Plain}}
 		if m.Plain == "" {

@@ -58,13 +58,13 @@ var baleUpdates = []string{"message", "edited_message", "callback_query", "pre_c
 // body, which tgbotapi reports as a JSON decode error rather than a *tgbotapi.Error.
 func (s *Server) serveBaleAbsent(w http.ResponseWriter, r *http.Request, method string, vals map[string]string, files map[string]*upload) {
 	s.mu.Lock()
-	real := s.spec.isRealMethod(method)
-	if real {
+	isReal := s.spec.isRealMethod(method)
+	if isReal {
 		method = s.spec.canonical(method)
 	}
 	s.calls[method]++
 	switch {
-	case !real:
+	case !isReal:
 		s.recordViolation(method, vals, files, 404, "Not Found: not a Bot API method")
 	case baleKnownAbsent[method]:
 		s.recordViolation(method, vals, files, 404, "Not Found: Bale has no "+method+"; the bot's Bale profile must not call it")
@@ -167,7 +167,7 @@ func baleMarkupProblems(raw string) (hard string, force bool) {
 				continue // a plain string button
 			}
 			for _, k := range sortedKeys(b) {
-				if strings.HasPrefix(k, "request_") && !slices.Contains(baleReplyRequests, k) || k == "web_app" {
+				if (strings.HasPrefix(k, "request_") && !slices.Contains(baleReplyRequests, k)) || k == "web_app" {
 					return fmt.Sprintf("Bale has no %s keyboard buttons (only request_contact, request_location)", k), false
 				}
 			}

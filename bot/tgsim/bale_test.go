@@ -230,13 +230,16 @@ func TestBaleMarkdownRendering(t *testing.T) {
 		{"*پررنگ _کج_*", "پررنگ کج", []ent{{"bold", "پررنگ کج", ""}, {"italic", "کج", ""}}},
 		{"*[لینک](https://example.com)*", "لینک", []ent{{"bold", "لینک", ""}, {"text_link", "لینک", "https://example.com"}}},
 		{"line one\n*two*\n_three_", "line one\ntwo\nthree", []ent{{"bold", "two", ""}, {"italic", "three", ""}}},
-		// Markers inside words or between spaces are literal.
-		{"a_b, 2*3*4, /my_events, snake_case_name", "a_b, 2*3*4, /my_events, snake_case_name", nil},
-		{"* item\n3 * 4 = 12\nx _ y", "* item\n3 * 4 = 12\nx _ y", nil},
-		{"https://ble.ir/tavan_bot?start=a_b", "https://ble.ir/tavan_bot?start=a_b", nil},
+		// An underscore between letters or digits is text: commands, usernames, links.
+		{"a_b, /my_events, @tavan_bot, snake__case_name, ۱_۲", "a_b, /my_events, @tavan_bot, snake__case_name, ۱_۲", nil},
+		{"https://ble.ir/tavan_bot?start=ref_7", "https://ble.ir/tavan_bot?start=ref_7", nil},
+		// A bare URL is linked as it is: a deep link's payload may hold any of [A-Za-z0-9_-].
+		{"دعوت: https://ble.ir/tavan_bot?start=cons_-R8J_x*y_\nبعد", "دعوت: https://ble.ir/tavan_bot?start=cons_-R8J_x*y_\nبعد", nil},
+		{"_پیوند_ http://a.b/_c_", "پیوند http://a.b/_c_", []ent{{"italic", "پیوند", ""}}},
 		{"∗علی∗ و ＿رضا＿ و ［یادداشت］(x)", "∗علی∗ و ＿رضا＿ و ［یادداشت］(x)", nil},
 		{"plain (parentheses) and ] alone", "plain (parentheses) and ] alone", nil},
 		{"emoji 🎉 *bold*", "emoji 🎉 bold", []ent{{"bold", "bold", ""}}},
+		{"*پررنگ.* بعد", "پررنگ. بعد", []ent{{"bold", "پررنگ.", ""}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.in, func(t *testing.T) {
@@ -285,7 +288,8 @@ func TestBaleEntityOffsets(t *testing.T) {
 
 func TestBaleBrokenMarkdownIsViolation(t *testing.T) {
 	for _, text := range []string{"_علی", "علی_ سلام", "*x", "x* y", "*پررنگ*.", "این _کج_، نه", "**", "*a\nb*",
-		"[x", "[x](not a url)", "[x](ftp://a)", "x](https://a.b)", "[](https://a.b)", "*a *b* c*", "_نام_کاربر"} {
+		"[x", "[x](not a url)", "[x](ftp://a)", "x](https://a.b)", "[](https://a.b)", "*a *b* c*", "_نام_کاربر",
+		"2*3*4", "* item", "3 * 4", "x _ y", "«*کلمه*»", "«_کلمه_»", "start=_x", "xhttps://a.b/_c", "[photo] عکس"} {
 		t.Run(text, func(t *testing.T) {
 			e := newEnv(t, bale)
 			e.srv.SendText(alice, "/start")

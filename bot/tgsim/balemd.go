@@ -31,9 +31,10 @@ func (m Message) HasEntity(typ, text string) bool {
 // renderBaleMarkdown renders Bale Markdown: *bold*, _italic_ and [text](url). Bale documents no escape,
 // so tgsim applies the strictest reading of its rule ("markers need a space or line edge outside them"):
 // a marker with a space or line edge on one side and a character on the other opens or closes a span,
-// and must pair with one on the same line; a marker inside a word or between spaces is literal. Spans
-// nest (their content's edges count as line edges). Every marker or bracket that cannot pair is reported
-// in broken and kept literally in plain.
+// and must pair with one on the same line. Spans nest (their content's edges count as line edges). Any
+// other * is reported, as is any other _ except one between letters, digits or underscores (commands,
+// usernames need those) or inside a bare http(s) URL. Reported markers and brackets are kept literally
+// in plain.
 func renderBaleMarkdown(s string) (plain string, entities []Entity, broken []string) {
 	r := &mdRenderer{}
 	r.render([]rune(s))
@@ -71,6 +72,32 @@ func (r *mdRenderer) span(typ, link string, content []rune) {
 	r.entities[i].Length, r.entities[i].Text = r.n-start, r.b.String()[startByte:]
 }
 
+// urlAt returns the length of a bare http(s) URL starting at i (up to the next space), or 0. Bale links
+// such URLs as they are: markers inside them, like the _ and - of a deep link's payload, are not markup.
+func urlAt(rs []rune, i int) int {
+	if rs[i] != 'h' || i > 0 && (unicode.IsLetter(rs[i-1]) || unicode.IsDigit(rs[i-1])) {
+		return 0
+	}
+	rest := string(rs[i:min(i+8, len(rs))])
+	if !strings.HasPrefix(rest, "https://") && !strings.HasPrefix(rest, "http://") {
+		return 0
+	}
+	j := i
+	for j < len(rs) && !unicode.IsSpace(rs[j]) {
+		j++
+	}
+	return j - i
+}
+
+// inWord reports whether rs[i] lies between letters, digits or underscores, like the _ of /my_events,
+// @tavan_bot or a deep link's payload: text, not markup.
+func inWord(rs []rune, i int) bool {
+	word := func(j int) bool {
+		return j >= 0 && j < len(rs) && (unicode.IsLetter(rs[j]) || unicode.IsDigit(rs[j]) || rs[j] == '_')
+	}
+	return word(i-1) && word(i+1)
+}
+
 // spaceAt reports whether rs[i] is a space or lies beyond the segment's edges.
 func spaceAt(rs []rune, i int) bool {
 	return i < 0 || i >= len(rs) || unicode.IsSpace(rs[i])
@@ -78,6 +105,11 @@ func spaceAt(rs []rune, i int) bool {
 
 func (r *mdRenderer) render(rs []rune) {
 	for i := 0; i < len(rs); {
+		if n := urlAt(rs, i); n > 0 {
+			r.literal(rs[i : i+n])
+			i += n
+			continue
+		}
 		switch c := rs[i]; c {
 		case '*', '_':
 			before, after := spaceAt(rs, i-1), spaceAt(rs, i+1)
@@ -95,6 +127,8 @@ func (r *mdRenderer) render(rs []rune) {
 				r.problem(rs, i, "%q opens a span that does not close on its line (substitute a look-alike such as %s in user text)", c, lookAlike(c))
 			case !before && after:
 				r.problem(rs, i, "%q closes a span that was never opened (substitute a look-alike such as %s in user text)", c, lookAlike(c))
+			case c == '*' || !inWord(rs, i):
+				r.problem(rs, i, "%q can neither open nor close a span, so Bale shows it raw (substitute a look-alike such as %s)", c, lookAlike(c))
 			}
 			r.literal(rs[i : i+1])
 			i++
@@ -115,7 +149,7 @@ func (r *mdRenderer) render(rs []rune) {
 			i++
 		default:
 			j := i + 1
-			for j < len(rs) && !strings.ContainsRune("*_[]", rs[j]) {
+			for j < len(rs) && !strings.ContainsRune("*_[]", rs[j]) && urlAt(rs, j) == 0 {
 				j++
 			}
 			r.literal(rs[i:j])

@@ -75,10 +75,13 @@
 //     Message.Entities the bold, italic and text_link spans (Message.HasEntity); they are not sent back on
 //     the wire. Bale documents no escape, so tgsim takes the strictest reading of its rule that markers
 //     need a space or line edge outside them: a * or _ with a space or line edge on one side and a
-//     character on the other opens or closes a span and must pair with one on the same line (spans nest);
-//     one inside a word or between spaces is literal. A marker that cannot pair, a [ that opens no link
-//     and a ]( without its [ are violations ("broken Bale Markdown"): user text must have look-alikes
-//     substituted (∗ U+2217, ＿ U+FF3F, ［ U+FF3B, ］ U+FF3D). Telegram HTML that a learner would see raw
+//     character on the other opens or closes a span and must pair with one on the same line (spans nest).
+//     Any other *, any other _ except one between letters, digits or underscores (/my_events, @tavan_bot)
+//     or inside a bare http(s) URL (a deep link's payload), a [ that opens no link and a ]( without its [
+//     are violations
+//     ("broken Bale Markdown"): Bale would show them raw or pair them with the wrong marker, so text not
+//     meant as markup must have look-alikes substituted (∗ U+2217, ＿ U+FF3F, ［ U+FF3B, ］ U+FF3D).
+//     Punctuation next to a marker is not a space: "*word*." is broken, "*word.*" is bold. Telegram HTML that a learner would see raw
 //     (<b>, <i>, <a href>, <code>, <pre>, <u>, <s>, <tg-spoiler>, <blockquote>, <strong>, <em> … and
 //     &lt; &gt; &amp; &quot; &#NN;) in a text, caption or callback answer is a violation.
 //   - Limits. Text and the caption of one media: 4096 UTF-16 units of the text as sent, markers included

@@ -84,7 +84,7 @@ var settings = []setting{
 	{"TAVAN_WEBHOOK_LISTEN", "webhook-listen", "127.0.0.1:8443", "where the webhook listener accepts Telegram's requests (behind a TLS reverse proxy)"},
 	{"TAVAN_WEBHOOK_SECRET", "webhook-secret", "", "secret Telegram sends in X-Telegram-Bot-Api-Secret-Token (32-256 of A-Z a-z 0-9 _ -); random per start when empty"},
 	{"TAVAN_SANDBOX_ADDR", "sandbox-addr", "127.0.0.1:8080", "sandbox only: address of the web chat; a bare :port stays on 127.0.0.1, 0.0.0.0:port opens it to the network"},
-	{"TAVAN_SANDBOX_DB", "sandbox-db", "tavan-sandbox.db", "sandbox only: its own bbolt database file"},
+	{"TAVAN_SANDBOX_DB", "sandbox-db", "tavan-sandbox.db", "sandbox only: its own bbolt database file (tavan-sandbox-bale.db by default on Bale)"},
 	{"TAVAN_SEND_RATE", "send-rate", "", "messages per second over all chats (default 30; 1000 with paid broadcasts)"},
 	{"TAVAN_PAID_BROADCAST", "paid-broadcast", "false", "true: bulk sends use allow_paid_broadcast (paid in Stars) and the rate may go up to 1000/s"},
 	{"TAVAN_QUIET_HOURS", "quiet-hours", "23:00-07:00", "no bulk messages in this window of each learner's day, or off"},
@@ -167,6 +167,10 @@ func parseConfig(name string, args []string, getenv func(string) string, stderr 
 	}
 	cfg.SandboxAddr = addr
 	cfg.SandboxDB = *values["TAVAN_SANDBOX_DB"]
+	if getenv("TAVAN_SANDBOX_DB") == "" && !flagGiven(fs, "sandbox-db") && cfg.Platform.Name != bot.TelegramPlatform.Name {
+		// One platform per database: a Bale sandbox never opens the Telegram sandbox's records.
+		cfg.SandboxDB = "tavan-sandbox-" + cfg.Platform.Name + ".db"
+	}
 	if cfg.SandboxDB == "" {
 		return Config{}, nil, usageError{"TAVAN_SANDBOX_DB: empty database path"}
 	}
@@ -323,4 +327,11 @@ func parseDelivery(cfg *Config, values map[string]*string) error {
 	}
 	cfg.QuietHours = q
 	return nil
+}
+
+// flagGiven reports whether the command line set the flag name.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }

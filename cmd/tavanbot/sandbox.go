@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/tavan7/tavan/bot"
 	"github.com/tavan7/tavan/bot/sandbox"
 	"github.com/tavan7/tavan/bot/store"
 	"github.com/tavan7/tavan/bot/tgsim"
@@ -67,7 +68,7 @@ func runSandbox(ctx context.Context, cfg Config, _ func(string) string, stdout i
 	}
 
 	token := sandboxToken()
-	sim := tgsim.New(tgsim.Options{Token: token, BotUsername: sandboxBotUsername, Now: clock.Now})
+	sim := tgsim.New(tgsim.Options{Token: token, BotUsername: sandboxBotUsername, Now: clock.Now, Platform: cfg.Platform.Name})
 	defer sim.Close()
 	// tgsim starts with empty chats; the bot's database remembers which updates it confirmed. Carry on
 	// from there so that the bot does not take new updates for old ones.
@@ -210,19 +211,21 @@ func printSandboxBanner(w io.Writer, addr string, cfg Config, users []sandbox.Us
 		}
 		people = append(people, fmt.Sprintf("%s %d", role, u.ID))
 	}
-	fmt.Fprintf(w, `Tavan sandbox: the real bot against a built-in Telegram emulator, no token needed.
+	messenger, howTo := "Telegram", "To serve real Telegram, get a token from @BotFather and run:\n\n  TELEGRAM_BOT_TOKEN=… go run ./cmd/tavanbot run"
+	if cfg.Platform.Name == bot.BalePlatform.Name {
+		messenger, howTo = "Bale", "To serve real Bale, get a token from Bale's @BotFather and run:\n\n  TAVAN_PLATFORM=bale TELEGRAM_BOT_TOKEN=… go run ./cmd/tavanbot run"
+	}
+	fmt.Fprintf(w, `Tavan sandbox: the real bot against a built-in %s emulator, no token needed.
 
   Open the chat:   %s
   Act as someone:  %s/?user=%d  (one tab per person; people: %s)
   Database:        %s (TAVAN_SANDBOX_DB); time travel and admin %d exist only here.
-  Staff dashboard: send /dashboard as the admin (%[2]s/?user=%[3]d) and open the link it gives.
+  Staff dashboard: send /dashboard as the admin (%[3]s/?user=%[4]d) and open the link it gives.
 
-To serve real Telegram, get a token from @BotFather and run:
-
-  TELEGRAM_BOT_TOKEN=… go run ./cmd/tavanbot run
+%s
 
 Press Ctrl+C to stop.
-`, url, url, sandboxAdminID, strings.Join(people, ", "), cfg.SandboxDB, sandboxAdminID)
+`, messenger, url, url, sandboxAdminID, strings.Join(people, ", "), cfg.SandboxDB, sandboxAdminID, howTo)
 	if public {
 		fmt.Fprintf(w, "\nWARNING: the sandbox listens on %s, beyond this machine: anyone who reaches it can act as any user, the admin included.\n", addr)
 	}

@@ -25,6 +25,12 @@ type sandboxProcess struct {
 // printed its URL. env adds or overrides settings.
 func startSandbox(t *testing.T, env map[string]string) *sandboxProcess {
 	t.Helper()
+	return startSandboxArgs(t, nil, env)
+}
+
+// startSandboxArgs is startSandbox with command-line flags after `sandbox` (e.g. -platform bale).
+func startSandboxArgs(t *testing.T, flags []string, env map[string]string) *sandboxProcess {
+	t.Helper()
 	vars := map[string]string{
 		"TAVAN_SANDBOX_ADDR": "127.0.0.1:0",
 		"TAVAN_SANDBOX_DB":   filepath.Join(t.TempDir(), "sandbox.db"),
@@ -37,7 +43,7 @@ func startSandbox(t *testing.T, env map[string]string) *sandboxProcess {
 	pr, pw := io.Pipe()
 	p := &sandboxProcess{cancel: cancel, done: make(chan error, 1), logs: &lockedBuffer{}}
 	go func() {
-		err := run(ctx, []string{"sandbox"}, func(k string) string { return vars[k] }, pw, p.logs)
+		err := run(ctx, append([]string{"sandbox"}, flags...), func(k string) string { return vars[k] }, pw, p.logs)
 		pw.Close()
 		p.done <- err
 	}()

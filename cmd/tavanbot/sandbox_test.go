@@ -25,6 +25,8 @@ func TestSandboxSettings(t *testing.T) {
 		{env: map[string]string{"TAVAN_SANDBOX_ADDR": ":9090"}, addr: "127.0.0.1:9090", db: "tavan-sandbox.db"},
 		{env: map[string]string{"TAVAN_SANDBOX_ADDR": "0.0.0.0:8081", "TAVAN_SANDBOX_DB": "/tmp/x.db"}, addr: "0.0.0.0:8081", db: "/tmp/x.db"},
 		{env: map[string]string{"TAVAN_SANDBOX_ADDR": "[::1]:8080"}, addr: "[::1]:8080", db: "tavan-sandbox.db"},
+		{env: map[string]string{"TAVAN_PLATFORM": "bale"}, addr: "127.0.0.1:8080", db: "tavan-sandbox-bale.db"},
+		{env: map[string]string{"TAVAN_PLATFORM": "bale", "TAVAN_SANDBOX_DB": "tavan-sandbox.db"}, addr: "127.0.0.1:8080", db: "tavan-sandbox.db"},
 		{env: map[string]string{"TAVAN_SANDBOX_ADDR": "8080"}, err: "TAVAN_SANDBOX_ADDR"},
 		{env: map[string]string{"TAVAN_SANDBOX_ADDR": "localhost:http"}, err: "not a number"},
 		{env: map[string]string{"TAVAN_SANDBOX_ADDR": "127.0.0.1:70000"}, err: "not a number"},
@@ -41,6 +43,12 @@ func TestSandboxSettings(t *testing.T) {
 		if err != nil || cfg.SandboxAddr != tt.addr || cfg.SandboxDB != tt.db {
 			t.Errorf("parseConfig(%v) = %q, %q, %v; want %q, %q", tt.env, cfg.SandboxAddr, cfg.SandboxDB, err, tt.addr, tt.db)
 		}
+	}
+	if cfg, _, err := parseConfig("tavanbot", []string{"-platform", "bale"}, func(string) string { return "" }, io.Discard); err != nil || cfg.SandboxDB != "tavan-sandbox-bale.db" {
+		t.Errorf("-platform bale: sandbox database %q, %v; want tavan-sandbox-bale.db", cfg.SandboxDB, err)
+	}
+	if cfg, _, err := parseConfig("tavanbot", []string{"-platform", "bale", "-sandbox-db", "mine.db"}, func(string) string { return "" }, io.Discard); err != nil || cfg.SandboxDB != "mine.db" {
+		t.Errorf("-platform bale -sandbox-db mine.db: sandbox database %q, %v", cfg.SandboxDB, err)
 	}
 	var help bytes.Buffer
 	parseConfig("tavanbot", []string{"-h"}, func(string) string { return "" }, &help)
@@ -201,4 +209,58 @@ func TestSandboxRefusesOtherHostNames(t *testing.T) {
 	}
 	var info map[string]any
 	api(t, p.URL, "GET", "/api/info", "", &info) // its own address still works
+}
+
+// TestSandboxOnBale: `tavanbot sandbox -platform bale` runs the bot against tgsim's Bale profile; the page
+// says so and draws the bot's Bale Markdown as formatting (the bold name of the bot), never its markers.
+func TestSandboxOnBale(t *testing.T) {
+	p := startSandboxArgs(t, []string{"-platform", "bale"}, nil)
+	var info struct {
+		Platform string `json:"platform"`
+	}
+	api(t, p.URL, "GET", "/api/info", "", &info)
+	if info.Platform != "bale" {
+		t.Fatalf("/api/info platform = %q; want bale", info.Platform)
+	}
+	welcome := say(t, p.URL, "/start")
+	if !strings.Contains(welcome.Plain, "به توان خوش آمدید") || strings.Contains(welcome.Plain, "*") {
+		t.Fatalf("welcome on Bale %q; want it without Markdown markers", welcome.Plain)
+	}
+	var history []struct {
+		ID      int    `json:"id"`
+		FromBot bool   `json:"from_bot"`
+		Text    []node `json:"text"`
+	}
+	api(t, p.URL, "GET", "/api/chats/101/messages?user=101", "", &history)
+	found := false
+	for _, m := range history {
+		if m.ID == welcome.ID {
+			found = true
+			if !hasTag(m.Text, "b", "توان") {
+				t.Errorf("the welcome's nodes %+v; want توان bold, as Bale shows it", m.Text)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("the welcome is not in the chat's history")
+	}
+	if !strings.Contains(p.logs.String(), "method=setMyCommands") {
+		t.Errorf("no line saying Bale has no command menu; logs:\n%s", p.logs)
+	}
+}
+
+type node struct {
+	Text     string `json:"text"`
+	Tag      string `json:"tag"`
+	Children []node `json:"children"`
+}
+
+// hasTag reports whether nodes hold a tag node whose text is text.
+func hasTag(nodes []node, tag, text string) bool {
+	for _, n := range nodes {
+		if n.Tag == tag && len(n.Children) == 1 && n.Children[0].Text == text || hasTag(n.Children, tag, text) {
+			return true
+		}
+	}
+	return false
 }

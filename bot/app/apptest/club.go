@@ -20,14 +20,15 @@ func clubData(action string, args ...string) string {
 
 func clubID(id uint64) string { return strconv.FormatUint(id, 10) }
 
-var inviteLink = regexp.MustCompile(`https://t\.me/[A-Za-z0-9_]+\?start=(cons_[A-Za-z0-9_-]+)`)
+var inviteLink = regexp.MustCompile(`\?start=(cons_[A-Za-z0-9_-]+)`)
 
 // Invite has the admin make a consultant invite and returns its /start payload.
 func (h *Harness) Invite() string {
 	h.T.Helper()
 	h.Send(Admin, "/invite_consultant")
-	m := inviteLink.FindStringSubmatch(h.Last(Admin).Plain)
-	if m == nil {
+	text := h.Last(Admin).Plain
+	m := inviteLink.FindStringSubmatch(text)
+	if m == nil || !strings.Contains(text, h.DeepLinkPrefix()+m[1]) {
 		h.T.Fatalf("no invite link in %q", h.Last(Admin).Plain)
 	}
 	return m[1]

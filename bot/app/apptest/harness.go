@@ -86,6 +86,8 @@ var (
 	John   = tgsim.User{ID: 102, FirstName: "John", LastName: "Smith", LanguageCode: "en-US"}
 	Reza   = tgsim.User{ID: 103, FirstName: "رضا <&>", LanguageCode: "fa"}
 	Admin  = tgsim.User{ID: 900, FirstName: "کارشناس", LanguageCode: "fa"}
+	// Sara's name carries Bale Markdown's markers: it must never open bold or italic.
+	Sara = tgsim.User{ID: 190, FirstName: "*Sara_", LastName: "[x](https://e.example)", LanguageCode: "en"}
 )
 
 // Queued is an outbox job with its notice decoded.
@@ -105,6 +107,8 @@ type Harness struct {
 	App    *app.App
 	Bot    *bot.Bot // App's core
 	Logs   *SyncBuffer
+	// Platform is the messenger the bot serves and tgsim emulates (Telegram unless NewOn said otherwise).
+	Platform bot.Platform
 
 	configure func(*app.Config) // test-specific changes to the bot's configuration
 	// Setup, if set, runs on every new app before it starts (routes a test adds must be registered
@@ -168,16 +172,23 @@ func AskIndex(cat *lessons.Catalog) (*ask.Index, error) {
 	return ask.Build(cat)
 }
 
-// New starts the bot on a fresh database; configure may adjust its configuration. The clock starts on
-// Thursday 26 November 2026 (۵ آذر ۱۴۰۵), 10:00 in Tehran. At the end of the test, every Bot API
-// violation tgsim saw, every misuse of tgsim and a token in the logs fail it.
+// New starts the bot on Telegram on a fresh database; configure may adjust its configuration. The clock
+// starts on Thursday 26 November 2026 (۵ آذر ۱۴۰۵), 10:00 in Tehran. At the end of the test, every Bot
+// API violation tgsim saw, every misuse of tgsim and a token in the logs fail it.
 func New(tb testing.TB, configure func(*app.Config)) *Harness {
 	tb.Helper()
+	return NewOn(tb, bot.TelegramPlatform, configure)
+}
+
+// NewOn is New on platform p: tgsim emulates p's profile (on Bale, any parse_mode, raw HTML, broken Bale
+// Markdown or absent method is a violation that fails the test) and the bot serves p.
+func NewOn(tb testing.TB, p bot.Platform, configure func(*app.Config)) *Harness {
+	tb.Helper()
 	clock := NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, Tehran))
-	sim := tgsim.New(tgsim.Options{Token: Token, Now: clock.Now})
+	sim := tgsim.New(tgsim.Options{Token: Token, Now: clock.Now, Platform: p.Name})
 	ts := httptest.NewServer(sim)
 	h := &Harness{
-		T: tb, Sim: sim, TS: ts, Clock: clock, configure: configure, Logs: &SyncBuffer{},
+		T: tb, Sim: sim, TS: ts, Clock: clock, configure: configure, Logs: &SyncBuffer{}, Platform: p,
 		DBPath: filepath.Join(tb.TempDir(), "tavan.db"),
 	}
 	tb.Cleanup(func() {
@@ -220,6 +231,7 @@ func (h *Harness) Config(db *store.DB) app.Config {
 		Catalog:  EmbeddedCatalog(h.T),
 		Admins:   []int64{Admin.ID},
 		Location: Tehran,
+		Platform: h.Platform,
 		Now:      h.Clock.Now,
 		Sleep:    func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
 		Logger:   slog.New(slog.NewTextHandler(h.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

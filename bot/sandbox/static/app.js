@@ -148,18 +148,18 @@
 
   const TAGS = { b: 'strong', i: 'em', u: 'u', s: 's', code: 'code', pre: 'pre', blockquote: 'blockquote', a: 'a', spoiler: 'span' };
 
-  // deepLinkPayload reads t.me/<bot>?start=<payload> links to this bot: the page opens them as /start.
+  // deepLinkPayload reads t.me/<bot>?start=<payload> (ble.ir/… on Bale) links to this bot: the page opens them as /start.
   function deepLinkPayload(href) {
     if (!state.bot || !href) return null;
     let u;
     try { u = new URL(href); } catch (_) { return null; }
-    if (!/^(https?:)$/.test(u.protocol) || !/^(www\.)?(t|telegram)\.me$/i.test(u.hostname)) return null;
+    if (!/^(https?:)$/.test(u.protocol) || !/^((www\.)?(t|telegram)\.me|ble\.ir)$/i.test(u.hostname)) return null;
     if (u.pathname.replace(/^\//, '').toLowerCase() !== state.bot.username.toLowerCase()) return null;
     return u.searchParams.get('start') || '';
   }
 
   // Links in plain text become clickable, as Telegram clients do; not inside links or code.
-  const URL_RE = /\b(?:https?:\/\/|(?:www\.)?t\.me\/)[^\s<>"«»]+/gi;
+  const URL_RE = /\b(?:https?:\/\/|(?:www\.)?t\.me\/|ble\.ir\/)[^\s<>"«»]+/gi;
 
   function appendLinkified(parent, text) {
     let last = 0;
@@ -877,7 +877,7 @@
     $('me-name').textContent = u.first_name;
     $('me-name').dir = 'auto';
     $('empty-name').textContent = (u.first_name + ' ' + (u.last_name || '')).trim();
-    document.title = u.first_name + ' · توان · محیط آزمایشی';
+    document.title = u.first_name + ' · توان · محیط آزمایشی' + (state.platform === 'bale' ? ' · بله' : '');
   }
 
   function setupPeople() {
@@ -1037,6 +1037,18 @@
     };
   }
 
+  // showBale says on the page that the emulator is Bale's: the bot's texts arrive as Bale Markdown and
+  // are drawn as Bale shows them.
+  function showBale() {
+    document.body.classList.add('platform-bale');
+    const badge = document.createElement('span');
+    badge.className = 'platform-badge';
+    badge.id = 'platform-badge';
+    badge.textContent = 'بله';
+    badge.title = 'این محیط آزمایشی پیام‌رسان بله را شبیه‌سازی می‌کند: پیام‌ها همان‌طور نمایش داده می‌شوند که در بله.';
+    $('bot-name').append(' ', badge);
+  }
+
   // ---------- start ----------
 
   async function start() {
@@ -1053,6 +1065,8 @@
       return;
     }
     state.bot = info.bot;
+    state.platform = info.platform || 'telegram';
+    if (state.platform === 'bale') showBale();
     state.users = info.users;
     applyClock(info.clock);
     const params = new URLSearchParams(location.search);
