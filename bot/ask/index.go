@@ -465,7 +465,8 @@ func (ix *Index) Snippet(body string, terms map[string]bool, maxRunes int) strin
 			b.WriteString(tghtml.Escape(w))
 		}
 	})
-	return b.String()
+	// Matched words in a row read as one bold phrase, not a string of bold words.
+	return strings.ReplaceAll(b.String(), "</b> <b>", " ")
 }
 
 // matches reports whether a word of the content is one of the question's terms in any of its forms.
