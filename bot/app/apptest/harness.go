@@ -155,8 +155,18 @@ func EmbeddedCatalog(tb testing.TB) *lessons.Catalog {
 // violation tgsim saw, every misuse of tgsim and a token in the logs fail it.
 func New(tb testing.TB, configure func(*app.Config)) *Harness {
 	tb.Helper()
+	return NewWithSim(tb, nil, configure)
+}
+
+// NewWithSim is New with tgsim's options adjusted by simOptions first (a soak's message retention).
+func NewWithSim(tb testing.TB, simOptions func(*tgsim.Options), configure func(*app.Config)) *Harness {
+	tb.Helper()
 	clock := NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, Tehran))
-	sim := tgsim.New(tgsim.Options{Token: Token, Now: clock.Now})
+	opts := tgsim.Options{Token: Token, Now: clock.Now}
+	if simOptions != nil {
+		simOptions(&opts)
+	}
+	sim := tgsim.New(opts)
 	ts := httptest.NewServer(sim)
 	h := &Harness{
 		T: tb, Sim: sim, TS: ts, Clock: clock, configure: configure, Logs: &SyncBuffer{},
@@ -253,6 +263,22 @@ func (h *Harness) Stop() {
 	}
 	h.cancel = nil
 	h.DB.Close()
+}
+
+// Crash ends the bot as a power cut would. The database file is closed under the running bot first, so
+// nothing of a graceful shutdown reaches the disk (the finisher's last commit of handled updates, the
+// sender's record of finished jobs): the bot's writes fail from then on. Only then are its goroutines
+// stopped, so that the next Start can open the file in this process. A transaction that was committing
+// completes first (bbolt's Close waits for it), as one the disk had already written would.
+func (h *Harness) Crash() {
+	h.T.Helper()
+	if h.cancel == nil {
+		return
+	}
+	h.DB.Close()
+	h.cancel()
+	<-h.done // its error is the crash's own (a closed database)
+	h.cancel = nil
 }
 
 // Restart stops the bot and starts a new one on the same database file.
