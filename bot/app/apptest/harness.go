@@ -108,9 +108,12 @@ type Harness struct {
 	configure func(*app.Config) // test-specific changes to the bot's configuration
 	// Setup, if set, runs on every new app before it starts (routes a test adds must be registered
 	// before updates are routed: a restart replays saved updates at once).
-	Setup  func(*app.App)
-	cancel context.CancelFunc
-	done   chan error
+	Setup func(*app.App)
+	// OnDelivered, if set, hears of each notice the outbox sender delivered instead of the harness keeping
+	// it (Delivered stays empty): a soak delivers millions.
+	OnDelivered func(store.Job, bot.Notice)
+	cancel      context.CancelFunc
+	done        chan error
 
 	deliveredMu sync.Mutex
 	delivered   []Queued // what the outbox sender delivered, in order
@@ -242,6 +245,10 @@ func (h *Harness) Start() {
 		h.Setup(a)
 	}
 	a.NoticeDelivered = func(j store.Job, n bot.Notice) {
+		if h.OnDelivered != nil {
+			h.OnDelivered(j, n)
+			return
+		}
 		h.deliveredMu.Lock()
 		h.delivered = append(h.delivered, Queued{Job: j, Notice: n})
 		h.deliveredMu.Unlock()
@@ -279,6 +286,7 @@ func (h *Harness) Crash() {
 	h.cancel()
 	<-h.done // its error is the crash's own (a closed database)
 	h.cancel = nil
+	h.App, h.Bot = nil, nil // the dead bot is gone (a soak measures the heap it leaves)
 }
 
 // Restart stops the bot and starts a new one on the same database file.
