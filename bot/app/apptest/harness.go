@@ -112,8 +112,12 @@ type Harness struct {
 	// OnDelivered, if set, hears of each notice the outbox sender delivered instead of the harness keeping
 	// it (Delivered stays empty): a soak delivers millions.
 	OnDelivered func(store.Job, bot.Notice)
-	cancel      context.CancelFunc
-	done        chan error
+	// NoSync opens the store without fsync: for soaks, whose crashes are the process's (closing the file
+	// under the bot), which the operating system's page cache survives; a machine's power cut is not
+	// simulated, and every commit waiting for the disk made a soak measure the disk of a shared machine.
+	NoSync bool
+	cancel context.CancelFunc
+	done   chan error
 
 	deliveredMu sync.Mutex
 	delivered   []Queued // what the outbox sender delivered, in order
@@ -227,7 +231,7 @@ func (h *Harness) Config(db *store.DB) app.Config {
 // Start opens the database and starts the bot on it.
 func (h *Harness) Start() {
 	h.T.Helper()
-	db, err := store.Open(h.DBPath, store.Options{Now: h.Clock.Now})
+	db, err := store.Open(h.DBPath, store.Options{Now: h.Clock.Now, NoSync: h.NoSync})
 	if err != nil {
 		h.T.Fatalf("open store: %v", err)
 	}
