@@ -11,16 +11,21 @@ package bot_test
 // club (ask, take, a message relayed each way, end), on day 4 a /broadcast to everyone, /deleteme from
 // 1% of the learners, and at 22:00 a crash: the day's last lessons queued and a burst of updates in
 // flight, the database file is closed under the running bot (nothing graceful reaches the disk) and a new
-// bot starts on it. The test checks that every update of the burst was answered and every learner got
-// the day's lesson, then times the prunes on the next morning's clock.
+// bot starts on it. The test checks that every update of the burst was answered and every job the crash
+// left queued was delivered, then times the prunes on the next morning's clock. The store runs without
+// fsync (apptest's NoSync: the crash is the process's, which the page cache survives).
 //
 // Figures per day: the database size (day 7 must be within 2% of day 6), the bot's heap (the live heap
-// after GC just before the crash, minus the live heap after the crash, which is what tgsim and the test
-// hold: tgsim keeps only each chat's newest messages here, Options.KeepMessages), the process's RSS, the
-// handled-id count, the prune durations and the wall time. At the end every deleted learner must be gone
-// from every bucket and every export.
+// after GC with the bot at rest, minus the live heap once it crashed there, a crash of its own at 21:45:
+// what remains is tgsim's and the test's; tgsim keeps only each chat's newest messages here,
+// Options.KeepMessages), the process's RSS, the handled-id count, the prune durations and the wall time
+// of each part of the day. At the end every deleted learner must be gone from every bucket and every
+// export. TAVAN_SOAK_DAYS runs fewer days (for profiling; the levelling check needs all 7).
 //
-// Measured 2026-12-07 (2-core shared machine): see the README's row "a week in an hour".
+// Run 2026-12-07 at 200,000 learners on the shared 2-core machine: 41 minutes; the file 352 MB on day 1,
+// 478 MB from day 4 to day 7; handled ids level at ≈ 400,000; the bot's heap 5–6 MB (the process's RSS,
+// up to 6.2 GB, is tgsim's); nothing lost at any of the seven crashes; no trace of the 14,000 deleted
+// learners. Every figure is in the README's row "a week in an hour".
 
 import (
 	"bytes"
