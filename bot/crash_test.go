@@ -36,6 +36,7 @@ func TestCrashLosesNoUpdateNorQueuedSend(t *testing.T) {
 		t.Fatal("the store is still open after the crash")
 	}
 	h.Start()
+	h.WaitReplayed()
 	h.Settle()
 	h.Drain()
 
@@ -50,7 +51,8 @@ func TestCrashLosesNoUpdateNorQueuedSend(t *testing.T) {
 			}
 		}
 		if !answered || notified == 0 {
-			t.Errorf("learner %d after the crash: /me answered %v, notice delivered %d times", u.ID, answered, notified)
+			t.Errorf("learner %d after the crash: /me answered %v, notice delivered %d times; chat %q", u.ID, answered, notified, h.BotTexts(u))
 		}
 	}
+
 }

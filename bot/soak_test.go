@@ -381,6 +381,7 @@ func TestSoakWeek(t *testing.T) {
 		delivered = map[uint64]bool{}
 		deliveredMu.Unlock()
 		h.Start()
+		h.WaitReplayed()
 		settle()
 		drain()
 		// Every update of the burst answered, every job left queued delivered.

@@ -293,6 +293,27 @@ func (h *Harness) Crash() {
 	h.App, h.Bot = nil, nil // the dead bot is gone (a soak measures the heap it leaves)
 }
 
+// WaitReplayed waits until a bot started on a database with saved updates (after a crash) has handled
+// and finished them all: its inbox is empty. The replay runs inside Run, so a Settle right after Start
+// may come before it begins.
+func (h *Harness) WaitReplayed() {
+	h.T.Helper()
+	ctx := h.Ctx()
+	for {
+		saved, err := h.DB.InboxLen()
+		if err != nil {
+			h.T.Fatalf("read the inbox: %v", err)
+		}
+		if saved == 0 {
+			return
+		}
+		if ctx.Err() != nil {
+			h.T.Fatalf("%d saved updates were never replayed", saved)
+		}
+		runtime.Gosched()
+	}
+}
+
 // Restart stops the bot and starts a new one on the same database file.
 func (h *Harness) Restart() {
 	h.Stop()
