@@ -345,17 +345,22 @@ func (f *Feature) showEventList(ctx context.Context, c *bot.Ctx, page int) error
 	v := f.voiceFor(c)
 	now := f.Now()
 	var events []*store.Event
-	rsvps := map[int64][]store.RSVP{}
+	counts := map[int64]store.RSVPCounts{}
+	mine := map[int64]bool{} // the events where the reader holds a seat
 	if err := f.Store.View(func(tx *store.Tx) error {
 		var err error
 		if events, err = upcomingFor(tx, c.User.Track, now); err != nil {
 			return err
 		}
-		pageEvents := pageOf(events, page)
-		for _, e := range pageEvents {
-			if rsvps[e.ID], err = tx.EventRSVPs(e.ID); err != nil {
+		for _, e := range pageOf(events, page) {
+			if counts[e.ID], err = tx.EventCounts(e.ID); err != nil {
 				return err
 			}
+			r, err := tx.RSVP(e.ID, c.User.ID)
+			if err != nil {
+				return err
+			}
+			mine[e.ID] = r != nil && r.HoldsSeat()
 		}
 		return nil
 	}); err != nil {
@@ -369,15 +374,13 @@ func (f *Feature) showEventList(ctx context.Context, c *bot.Ctx, page int) error
 	var lines []string
 	var rows [][]tgbotapi.InlineKeyboardButton
 	for _, e := range pageOf(events, page) {
-		rs := rsvps[e.ID]
 		mark := "📅"
-		for _, r := range rs {
-			if r.UserID == c.User.ID && r.HoldsSeat() {
-				mark = "✅"
-			}
+		if mine[e.ID] {
+			mark = "✅"
 		}
+		n := counts[e.ID]
 		lines = append(lines, mark+" <b>"+bot.Escape(bot.Truncate(v.title(e), 80))+"</b>\n"+
-			v.when(e.Start)+" · "+v.seats(e, countRSVPs(rs)))
+			v.when(e.Start)+" · "+v.seats(e, eventCounts{going: n.Going, offered: n.Offered, waitlist: n.Waitlist, checkedIn: n.CheckedIn}))
 		rows = append(rows, tgbotapi.NewInlineKeyboardRow(tgbotapi.NewInlineKeyboardButtonData(
 			bot.Truncate(v.title(e), 48), actEventCard.Data(strconv.FormatInt(e.ID, 10)))))
 	}

@@ -585,7 +585,9 @@ func (f *Feature) fanOut(ctx context.Context, bc *store.Broadcast) error {
 			}
 			cur.Cursor = last
 			if !more {
-				cur.Status = store.BroadcastQueued
+				// Done: the cursor is a learner's id, which a finished broadcast has no reason to keep
+				// (it would outlive that learner's /deleteme).
+				cur.Status, cur.Cursor = store.BroadcastQueued, 0
 			}
 			*bc = *cur
 			return tx.PutBroadcast(cur)

@@ -266,3 +266,32 @@ func TestBroadcastDiscardDraft(t *testing.T) {
 		t.Errorf("step %q left after a command", u.Step)
 	}
 }
+
+// TestFinishedBroadcastKeepsNoLearnerID: the fan-out's cursor is the last recipient's id; once the
+// fan-out is done it is dropped, so nothing stored about the broadcast names a learner who then deletes
+// their data (the week-long soak found it).
+func TestFinishedBroadcastKeepsNoLearnerID(t *testing.T) {
+	h := newHarness(t, nil)
+	learners := h.AddLearners(9000, 3, nil)
+	_, menu := h.compose(func() tgsim.Message { return h.Sim.SendText(adminUser, "کلاس فردا ساعت ۱۰ است") })
+	h.Press(adminUser, menu, "همهٔ کاربران")
+	h.Press(adminUser, h.Last(adminUser), "بفرست")
+	h.Drain()
+	h.waitAdminText("فرستاده شد")
+	last := learners[len(learners)-1]
+	h.Send(last, "/deleteme")
+	h.Press(last, h.Last(last), "همه را پاک کن")
+	var bc store.Broadcast
+	if err := h.DB.View(func(tx *store.Tx) error {
+		b, err := tx.Broadcast(1)
+		if b != nil {
+			bc = *b
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if bc.Status == store.BroadcastSending || bc.Cursor == last.ID {
+		t.Errorf("finished broadcast %+v still names learner %d", bc, last.ID)
+	}
+}

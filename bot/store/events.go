@@ -241,6 +241,13 @@ func (tx *Tx) RSVP(eventID, userID int64) (*RSVP, error) {
 // PutRSVP saves a reservation and indexes it under the user (so /deleteme finds it).
 func (tx *Tx) PutRSVP(r *RSVP) error {
 	r.Updated = tx.now
+	old, err := tx.RSVP(r.EventID, r.UserID)
+	if err != nil {
+		return err
+	}
+	if err := tx.recountRSVPs(r.EventID, old, r); err != nil {
+		return err
+	}
 	v, err := json.Marshal(r)
 	if err != nil {
 		return err
@@ -342,6 +349,14 @@ func (tx *Tx) deleteUserEvents(userID int64) error {
 		keys = append(keys, rsvpKey(btoi(k[8:]), userID))
 	}
 	for _, k := range keys {
+		eventID := btoi(k[:8])
+		old, err := tx.RSVP(eventID, userID)
+		if err != nil {
+			return err
+		}
+		if err := tx.recountRSVPs(eventID, old, nil); err != nil {
+			return err
+		}
 		if err := tx.tx.Bucket(bucketRSVPs).Delete(k); err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/json"
 	"errors"
 	"slices"
 	"testing"
@@ -206,4 +207,64 @@ func TestEventDraft(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestEventCountsFollowReservations: the kept counts match the reservations through new ones, status
+// changes, a check-in and /deleteme; an event whose reservations were stored without counts (before
+// they existed) is counted from them, and gets counts at its next change.
+func TestEventCountsFollowReservations(t *testing.T) {
+	db := mustOpen(t)
+	e := &Event{Title: "w", Start: testNow.Add(time.Hour), End: testNow.Add(2 * time.Hour), Token: "count-door"}
+	put := func(rs ...RSVP) {
+		t.Helper()
+		if err := db.Update(func(tx *Tx) error {
+			for i := range rs {
+				if err := tx.PutRSVP(&rs[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check := func(want RSVPCounts) {
+		t.Helper()
+		var got RSVPCounts
+		if err := db.View(func(tx *Tx) (err error) { got, err = tx.EventCounts(e.ID); return err }); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("counts = %+v; want %+v", got, want)
+		}
+	}
+	if err := db.Update(func(tx *Tx) error { return tx.CreateEvent(e) }); err != nil {
+		t.Fatal(err)
+	}
+	// Reservations from before the counts: written without them.
+	if err := db.Update(func(tx *Tx) error {
+		for _, r := range []RSVP{{EventID: e.ID, UserID: 5, Status: RSVPGoing}, {EventID: e.ID, UserID: 6, Status: RSVPWaitlist}} {
+			v, _ := json.Marshal(r)
+			if err := tx.tx.Bucket(bucketRSVPs).Put(rsvpKey(r.EventID, r.UserID), v); err != nil {
+				return err
+			}
+			if err := tx.tx.Bucket(bucketUserRSVPs).Put(rsvpKey(r.UserID, r.EventID), nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	check(RSVPCounts{Going: 1, Waitlist: 1})
+	put(RSVP{EventID: e.ID, UserID: 7, Status: RSVPGoing})
+	check(RSVPCounts{Going: 2, Waitlist: 1})
+	put(RSVP{EventID: e.ID, UserID: 6, Status: RSVPOffered}, RSVP{EventID: e.ID, UserID: 5, Status: RSVPGoing, CheckedIn: testNow})
+	check(RSVPCounts{Going: 2, Offered: 1, CheckedIn: 1})
+	put(RSVP{EventID: e.ID, UserID: 7, Status: RSVPCancelled})
+	check(RSVPCounts{Going: 1, Offered: 1, CheckedIn: 1})
+	if err := db.Update(func(tx *Tx) error { return tx.DeleteUser(5) }); err != nil {
+		t.Fatal(err)
+	}
+	check(RSVPCounts{Offered: 1})
 }

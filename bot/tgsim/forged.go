@@ -8,7 +8,7 @@ func (s *Server) PressButtonForged(u User, chatID int64, messageID int, data str
 	ch := s.chats[chatID]
 	var r *record
 	if ch != nil {
-		r = ch.byID[messageID]
+		r = s.message(ch, messageID, "PressButtonForged")
 	}
 	if r == nil {
 		s.recordError("PressButtonForged: no message %d in chat %d", messageID, chatID)

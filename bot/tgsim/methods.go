@@ -124,7 +124,7 @@ func (s *Server) replyTarget(c *call, ch *chat) (*record, *apiError) {
 	if id == 0 {
 		return nil, nil
 	}
-	r := ch.byID[id]
+	r := s.message(ch, id, "reply target")
 	if r == nil || r.msg.Deleted {
 		if allow {
 			return nil, nil
@@ -439,7 +439,7 @@ func (s *Server) sourceMessage(c *call, what string) (*record, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	r := src.byID[c.int("message_id")]
+	r := s.message(src, c.int("message_id"), c.method)
 	if r == nil || r.msg.Deleted {
 		return nil, badRequest("message to %s not found", what)
 	}
@@ -700,7 +700,7 @@ func (s *Server) editTarget(c *call, notFound string) (*record, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	r := ch.byID[c.int("message_id")]
+	r := s.message(ch, c.int("message_id"), c.method)
 	if r == nil || r.msg.Deleted {
 		return nil, badRequest("%s", notFound)
 	}
@@ -803,7 +803,7 @@ func (s *Server) deleteMessage(c *call) (any, *apiError) {
 	if e != nil {
 		return nil, e
 	}
-	r := ch.byID[c.int("message_id")]
+	r := s.message(ch, c.int("message_id"), c.method)
 	if r == nil || r.msg.Deleted {
 		return nil, badRequest("message to delete not found")
 	}

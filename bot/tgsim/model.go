@@ -21,6 +21,7 @@ type chat struct {
 	msgs    []*record
 	byID    map[int]*record
 	nextID  int
+	forgot  int  // the newest message id Options.KeepMessages forgot (0: none)
 	removed bool // RemoveChat: answers "chat not found" without a violation
 }
 
@@ -142,8 +143,36 @@ func (s *Server) add(ch *chat, r *record) *record {
 	ch.nextID++
 	ch.msgs = append(ch.msgs, r)
 	ch.byID[r.msg.ID] = r
+	if keep := s.opts.KeepMessages; keep > 0 && len(ch.msgs) > keep {
+		s.forget(ch, len(ch.msgs)-keep)
+	}
 	s.emit(Event{Type: EventMessage, ChatID: ch.id, Message: r.export()})
 	s.notify()
+	return r
+}
+
+// forget drops ch's n oldest messages (Options.KeepMessages). Callers hold s.mu.
+func (s *Server) forget(ch *chat, n int) {
+	for _, old := range ch.msgs[:n] {
+		delete(ch.byID, old.msg.ID)
+		if old.poll != nil && old.poll.chatID == ch.id && old.poll.messageID == old.msg.ID {
+			delete(s.polls, old.poll.id)
+		}
+		ch.forgot = max(ch.forgot, old.msg.ID)
+	}
+	// Copy down rather than reslice, so the backing array does not keep the forgotten records alive.
+	kept := copy(ch.msgs, ch.msgs[n:])
+	clear(ch.msgs[kept:])
+	ch.msgs = ch.msgs[:kept]
+}
+
+// message is message id of ch, or nil. A message that KeepMessages forgot is recorded as a misuse by
+// the test (its cap is too small for what it does) under the name of what used it.
+func (s *Server) message(ch *chat, id int, usedBy string) *record {
+	r := ch.byID[id]
+	if r == nil && id > 0 && id <= ch.forgot {
+		s.recordError("%s: message %d of chat %d was forgotten (Options.KeepMessages = %d is too small for this test)", usedBy, id, ch.id, s.opts.KeepMessages)
+	}
 	return r
 }
 

@@ -19,6 +19,11 @@ type Options struct {
 	Now         func() time.Time // clock for message dates and rate limits; default time.Now
 	Strict      bool             // if true, an unknown field is rejected with 400 too (default: recorded as violation, request still served)
 	Platform    string           // "" or "telegram": Telegram's Bot API; "bale": Bale's (see doc.go); anything else panics
+	// KeepMessages, when > 0, keeps only each chat's newest KeepMessages messages (and their polls): for
+	// long soak runs, where a history of every message would dwarf the bot's own memory. A forgotten
+	// message the bot or the test still uses is a misuse (Errors), not a violation: the cap was too small
+	// for what the test does. 0 (the default) keeps every message.
+	KeepMessages int
 }
 
 // Server is an in-process Telegram Bot API. Create it with New, mount it on an httptest.Server (or any mux),

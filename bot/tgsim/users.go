@@ -116,7 +116,7 @@ func (s *Server) ReplyTo(u User, replyToMessageID int, text string) Message {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	ch := s.userChat(u)
-	target := ch.byID[replyToMessageID]
+	target := s.message(ch, replyToMessageID, "ReplyTo")
 	if target == nil || target.msg.Deleted {
 		s.recordError("ReplyTo: no message %d in chat %d", replyToMessageID, u.ID)
 		return Message{}
@@ -133,7 +133,7 @@ func (s *Server) EditUserMessage(u User, messageID int, newText string) {
 	ch := s.chats[u.ID]
 	var r *record
 	if ch != nil {
-		r = ch.byID[messageID]
+		r = s.message(ch, messageID, "EditUserMessage")
 	}
 	switch {
 	case r == nil || r.msg.Deleted:
@@ -171,7 +171,7 @@ func (s *Server) PressButton(u User, chatID int64, messageID int, data string) (
 	ch := s.chats[chatID]
 	var r *record
 	if ch != nil {
-		r = ch.byID[messageID]
+		r = s.message(ch, messageID, "PressButton")
 	}
 	switch {
 	case r == nil || r.msg.Deleted:

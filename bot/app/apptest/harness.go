@@ -113,7 +113,14 @@ type Harness struct {
 	configure func(*app.Config) // test-specific changes to the bot's configuration
 	// Setup, if set, runs on every new app before it starts (routes a test adds must be registered
 	// before updates are routed: a restart replays saved updates at once).
-	Setup  func(*app.App)
+	Setup func(*app.App)
+	// OnDelivered, if set, hears of each notice the outbox sender delivered instead of the harness keeping
+	// it (Delivered stays empty): a soak delivers millions.
+	OnDelivered func(store.Job, bot.Notice)
+	// NoSync opens the store without fsync: for soaks, whose crashes are the process's (closing the file
+	// under the bot), which the operating system's page cache survives; a machine's power cut is not
+	// simulated, and every commit waiting for the disk made a soak measure the disk of a shared machine.
+	NoSync bool
 	cancel context.CancelFunc
 	done   chan error
 
@@ -184,8 +191,23 @@ func New(tb testing.TB, configure func(*app.Config)) *Harness {
 // Markdown or absent method is a violation that fails the test) and the bot serves p.
 func NewOn(tb testing.TB, p bot.Platform, configure func(*app.Config)) *Harness {
 	tb.Helper()
+	return newHarness(tb, p, nil, configure)
+}
+
+// NewWithSim is New with tgsim's options adjusted by simOptions first (a soak's message retention).
+func NewWithSim(tb testing.TB, simOptions func(*tgsim.Options), configure func(*app.Config)) *Harness {
+	tb.Helper()
+	return newHarness(tb, bot.TelegramPlatform, simOptions, configure)
+}
+
+func newHarness(tb testing.TB, p bot.Platform, simOptions func(*tgsim.Options), configure func(*app.Config)) *Harness {
+	tb.Helper()
 	clock := NewClock(time.Date(2026, 11, 26, 10, 0, 0, 0, Tehran))
-	sim := tgsim.New(tgsim.Options{Token: Token, Now: clock.Now, Platform: p.Name})
+	opts := tgsim.Options{Token: Token, Now: clock.Now, Platform: p.Name}
+	if simOptions != nil {
+		simOptions(&opts)
+	}
+	sim := tgsim.New(opts)
 	ts := httptest.NewServer(sim)
 	h := &Harness{
 		T: tb, Sim: sim, TS: ts, Clock: clock, configure: configure, Logs: &SyncBuffer{}, Platform: p,
@@ -246,7 +268,7 @@ func (h *Harness) Config(db *store.DB) app.Config {
 // Start opens the database and starts the bot on it.
 func (h *Harness) Start() {
 	h.T.Helper()
-	db, err := store.Open(h.DBPath, store.Options{Now: h.Clock.Now})
+	db, err := store.Open(h.DBPath, store.Options{Now: h.Clock.Now, NoSync: h.NoSync})
 	if err != nil {
 		h.T.Fatalf("open store: %v", err)
 	}
@@ -264,6 +286,10 @@ func (h *Harness) Start() {
 		h.Setup(a)
 	}
 	a.NoticeDelivered = func(j store.Job, n bot.Notice) {
+		if h.OnDelivered != nil {
+			h.OnDelivered(j, n)
+			return
+		}
 		h.deliveredMu.Lock()
 		h.delivered = append(h.delivered, Queued{Job: j, Notice: n})
 		h.deliveredMu.Unlock()
@@ -285,6 +311,44 @@ func (h *Harness) Stop() {
 	}
 	h.cancel = nil
 	h.DB.Close()
+}
+
+// Crash ends the bot as a power cut would. The database file is closed under the running bot first, so
+// nothing of a graceful shutdown reaches the disk (the finisher's last commit of handled updates, the
+// sender's record of finished jobs): the bot's writes fail from then on. Only then are its goroutines
+// stopped, so that the next Start can open the file in this process. A transaction that was committing
+// completes first (bbolt's Close waits for it), as one the disk had already written would.
+func (h *Harness) Crash() {
+	h.T.Helper()
+	if h.cancel == nil {
+		return
+	}
+	h.DB.Close()
+	h.cancel()
+	<-h.done // its error is the crash's own (a closed database)
+	h.cancel = nil
+	h.App, h.Bot = nil, nil // the dead bot is gone (a soak measures the heap it leaves)
+}
+
+// WaitReplayed waits until a bot started on a database with saved updates (after a crash) has handled
+// and finished them all: its inbox is empty. The replay runs inside Run, so a Settle right after Start
+// may come before it begins.
+func (h *Harness) WaitReplayed() {
+	h.T.Helper()
+	ctx := h.Ctx()
+	for {
+		saved, err := h.DB.InboxLen()
+		if err != nil {
+			h.T.Fatalf("read the inbox: %v", err)
+		}
+		if saved == 0 {
+			return
+		}
+		if ctx.Err() != nil {
+			h.T.Fatalf("%d saved updates were never replayed", saved)
+		}
+		runtime.Gosched()
+	}
 }
 
 // Restart stops the bot and starts a new one on the same database file.
