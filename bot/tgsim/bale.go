@@ -208,18 +208,8 @@ func (s *Server) baleFormat(c *call, textField string, max int, required bool) (
 	// Bale's limits are taken to count the text as sent, markers included, in UTF-16 units (the length
 	// its Java-family server sees): never less than what the learner sees.
 	n := utf16Len(f.text)
-	switch {
-	case required && strings.TrimSpace(f.plain) == "":
-		if textField == "text" {
-			return f, badRequest("message text is empty")
-		}
-		return f, badRequest("%s is empty", textField)
-	case n > max && textField == "text":
-		return f, badRequest("message is too long")
-	case n > max && textField == "caption":
-		return f, badRequest("message caption is too long")
-	case n > max:
-		return f, badRequest("%s is too long", textField)
+	if e := lengthError(textField, f.plain, n, max, required); e != nil {
+		return f, e
 	}
 	return f, nil
 }

@@ -55,18 +55,8 @@ func (s *Server) format(c *call, textField, modeField, entitiesField string, max
 	if f.mode == "HTML" {
 		n, _ = tghtml.Len(f.text) // the measure Telegram's limits use; the text already parsed
 	}
-	switch {
-	case required && strings.TrimSpace(f.plain) == "":
-		if textField == "text" {
-			return f, badRequest("message text is empty")
-		}
-		return f, badRequest("%s is empty", textField)
-	case n > max && textField == "text":
-		return f, badRequest("message is too long")
-	case n > max && textField == "caption":
-		return f, badRequest("message caption is too long")
-	case n > max:
-		return f, badRequest("%s is too long", textField)
+	if e := lengthError(textField, f.plain, n, max, required); e != nil {
+		return f, e
 	}
 	return f, nil
 }
@@ -196,4 +186,23 @@ func (m *markup) apply(r *record) {
 	r.msg.ReplyKeyboard = m.reply
 	r.msg.RemoveKeyboard = m.remove
 	r.msg.ForceReply = m.force
+}
+
+// lengthError is the Bot API's answer to a text field that is empty (when required) or longer than max
+// (n as the platform counts it), or nil.
+func lengthError(textField, plain string, n, max int, required bool) *apiError {
+	switch {
+	case required && strings.TrimSpace(plain) == "":
+		if textField == "text" {
+			return badRequest("message text is empty")
+		}
+		return badRequest("%s is empty", textField)
+	case n > max && textField == "text":
+		return badRequest("message is too long")
+	case n > max && textField == "caption":
+		return badRequest("message caption is too long")
+	case n > max:
+		return badRequest("%s is too long", textField)
+	}
+	return nil
 }
