@@ -253,17 +253,60 @@ func addInteractiveCtl(mux *http.ServeMux, sim *tgsim.Server, learners int) {
 
 // botProcess is a bot under measurement in a process of its own.
 type botProcess struct {
-	t    *testing.T
-	name string
-	cmd  *exec.Cmd
-	out  *apptest.SyncBuffer
-	done chan error
+	t     *testing.T
+	name  string
+	cmd   *exec.Cmd
+	out   *apptest.SyncBuffer
+	done  chan error
+	ready chan struct{} // closed when the process writes childReady (TestLoadAppChild does)
+}
+
+// childReady is what TestLoadAppChild writes once SIGTERM is its to handle: a SIGTERM before that would
+// end the process by the default action, "signal: terminated", which is not the bot's behaviour.
+const childReady = "tavan-child: signals handled"
+
+// readyWriter copies a process's output and closes ready when childReady appears in it.
+type readyWriter struct {
+	out   *apptest.SyncBuffer
+	ready chan struct{}
+	mu    sync.Mutex
+	tail  string
+	seen  bool
+}
+
+func (w *readyWriter) Write(b []byte) (int, error) {
+	w.mu.Lock()
+	if !w.seen {
+		w.tail += string(b)
+		if strings.Contains(w.tail, childReady) {
+			w.seen = true
+			close(w.ready)
+		} else if len(w.tail) > len(childReady) {
+			w.tail = w.tail[len(w.tail)-len(childReady):]
+		}
+	}
+	w.mu.Unlock()
+	return w.out.Write(b)
+}
+
+// waitReady waits until the process handles its signals (see childReady).
+func (p *botProcess) waitReady() {
+	p.t.Helper()
+	select {
+	case <-p.ready:
+	case err := <-p.done:
+		p.done = nil
+		p.t.Fatalf("%s exited while starting: %v\n%s", p.name, err, p.out)
+	case <-time.After(2 * time.Minute):
+		p.t.Fatalf("%s did not start within 2 minutes\n%s", p.name, p.out)
+	}
 }
 
 func startBotProcess(t *testing.T, name string, cmd *exec.Cmd) *botProcess {
 	t.Helper()
-	p := &botProcess{t: t, name: name, cmd: cmd, out: &apptest.SyncBuffer{}, done: make(chan error, 1)}
-	cmd.Stdout, cmd.Stderr = p.out, p.out
+	p := &botProcess{t: t, name: name, cmd: cmd, out: &apptest.SyncBuffer{}, done: make(chan error, 1), ready: make(chan struct{})}
+	w := &readyWriter{out: p.out, ready: p.ready}
+	cmd.Stdout, cmd.Stderr = w, w
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -569,6 +612,7 @@ func TestLoadAppChild(t *testing.T) {
 	// First: a trial may stop the process (SIGTERM) as soon as every reply arrived, even while it starts.
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
+	fmt.Fprintln(os.Stderr, childReady)
 	db, err := store.Open(os.Getenv("TAVAN_APP_DB"), store.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -617,6 +661,9 @@ func TestKillNineAnswersEveryUpdate(t *testing.T) {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestLoadAppChild$", "-test.timeout=0")
 		cmd.Env = append(os.Environ(), "TAVAN_APP_URL="+sim.url, "TAVAN_APP_DB="+dbPath)
 		p := startBotProcess(t, "bot", cmd)
+		// Polling alone is no proof that this process started: the killed one's long poll may not have
+		// been noticed as gone yet.
+		p.waitReady()
 		var ok bool
 		sim.ctl("polling", &ok)
 		return p
