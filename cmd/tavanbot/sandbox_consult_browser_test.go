@@ -16,8 +16,14 @@ func TestBrowserConsultantHandoff(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
 	}
+	for _, platform := range []string{"telegram", "bale"} {
+		t.Run(platform, func(t *testing.T) { testBrowserConsultantHandoff(t, platform) })
+	}
+}
+
+func testBrowserConsultantHandoff(t *testing.T, platform string) {
 	browser := browsertest.NewBrowser(t)
-	sb := startSandbox(t, nil)
+	sb := startSandboxArgs(t, []string{"-platform", platform}, nil)
 
 	learner := browsertest.Open(t, browser, sb.URL+"/?user=102", "رضا (learner)")
 	onboardInBrowser(learner)
@@ -67,8 +73,8 @@ func TestBrowserConsultantHandoff(t *testing.T) {
 	if strings.Contains(consultant.Transcript(), "کریمی") {
 		t.Errorf("the consultant's tab shows the learner's last name before consent:\n%s", consultant.Transcript())
 	}
-	learner.Screenshot("sandbox-consult-learner.png")
-	consultant.Screenshot("sandbox-consult-consultant.png")
+	learner.Screenshot("sandbox-consult-learner-" + platform + ".png")
+	consultant.Screenshot("sandbox-consult-consultant-" + platform + ".png")
 }
 
 // inviteLinkJS finds the newest link to the bot with a start payload on the page, in text or a button.
