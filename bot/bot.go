@@ -92,6 +92,7 @@ type Bot struct {
 	recent  recentChats              // when each chat last wrote to the bot (replies vs bulk)
 	health  healthProbe              // /healthz's cached store check
 	api     *platformAPI             // Deps.API as given, seen through the platform
+	menus   chan struct{}            // closed when Run has published the command menus (commands.go)
 }
 
 // New builds the core; features register into it (bot/app), then Run starts it.
@@ -135,7 +136,7 @@ func New(d Deps) (*Bot, error) {
 		d.Platform = TelegramPlatform
 	}
 	d.Texts = d.Texts.ForMessenger(d.Platform.Name) // {{.Messenger}} names the platform in every text
-	b := &Bot{Deps: d, router: newRouter(), wake: make(chan struct{}, 1)}
+	b := &Bot{Deps: d, router: newRouter(), wake: make(chan struct{}, 1), menus: make(chan struct{})}
 	b.api = &platformAPI{Telegram: d.API, b: b}
 	b.API = b.api
 	b.reg.init()
@@ -180,7 +181,8 @@ func (b *Bot) Run(ctx context.Context) error {
 	} else if _, err := b.API.Request(tgbotapi.DeleteWebhookConfig{}); err != nil {
 		return Describe("deleteWebhook", err)
 	}
-	b.setCommands()
+	menus := b.publishMenus(ctx)
+	defer func() { <-menus }()
 	defer b.servingUntil(ctx)() // /readyz
 	return b.serve(ctx)
 }

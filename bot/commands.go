@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -10,14 +11,22 @@ import (
 	"github.com/tavan7/tavan/bot/store"
 )
 
-// setCommands publishes the command menus in Persian (the default) and English: the learners' menu for
-// everyone, and for the chats of each other audience (admins, consultants) the learners' entries followed
-// by theirs.
-func (b *Bot) setCommands() {
+// publishMenus publishes the command menus in Persian (the default) and English: the learners' menu for
+// everyone now, and, beside the update loop, for the chats of each other audience (admins, consultants)
+// the learners' entries followed by theirs — with a large club those are hundreds of calls, and a menu is
+// a convenience that must not hold up the first replies. The returned channel closes when they are done
+// (or ctx ended); Run waits for it before it returns.
+func (b *Bot) publishMenus(ctx context.Context) <-chan struct{} {
+	done := b.menus
 	if !b.Supports("setMyCommands") {
-		return
+		close(done)
+		return done
 	}
 	b.publishMenu(Learners, nil)
+	if !b.Supports("setMyCommands") { // the first call found none (Bale): logged once, /help lists them
+		close(done)
+		return done
+	}
 	audiences := map[string][]int64{}
 	for _, e := range b.reg.menu {
 		if e.audience == Learners {
@@ -27,11 +36,18 @@ func (b *Bot) setCommands() {
 			audiences[e.audience] = b.menuMembers(e.audience)
 		}
 	}
-	for aud, chats := range audiences {
-		for _, chatID := range chats {
-			b.publishMenu(aud, &tgbotapi.BotCommandScope{Type: "chat", ChatID: chatID})
+	go func() {
+		defer close(done)
+		for aud, chats := range audiences {
+			for _, chatID := range chats {
+				if ctx.Err() != nil {
+					return // shutting down: the next start publishes them
+				}
+				b.publishMenu(aud, &tgbotapi.BotCommandScope{Type: "chat", ChatID: chatID})
+			}
 		}
-	}
+	}()
+	return done
 }
 
 // menuMembers are the chats that see an audience's entries.

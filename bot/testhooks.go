@@ -28,3 +28,6 @@ func (b *Bot) NewCtx(u tgbotapi.Update, user *store.User) *Ctx {
 	}
 	return c
 }
+
+// MenusPublished is closed once Run has published every command menu (or ended first).
+func (b *Bot) MenusPublished() <-chan struct{} { return b.menus }

@@ -8,6 +8,7 @@ import (
 	"github.com/tavan7/tavan/bot/app"
 	"github.com/tavan7/tavan/bot/app/apptest"
 	"github.com/tavan7/tavan/bot/store"
+	"github.com/tavan7/tavan/bot/tgsim"
 )
 
 // TestAdminRoutesRefuseNonAdmins sends every guarded command and presses every guarded button registered
@@ -180,6 +181,26 @@ func TestAdminsAddAndRemove(t *testing.T) {
 	for _, data := range []string{cb("adr"), cb("adr", "x"), cb("ady", "-4"), cb("ady", "1", "2")} {
 		if got := h.PressForged(adminUser, confirm, data); got != h.fa("ButtonExpired") {
 			t.Errorf("malformed %q: toast %q", data, got)
+		}
+	}
+}
+
+// The admins' menu is published beside the update loop (a large club means hundreds of calls): each
+// admin's chat gets the learners' entries and theirs.
+func TestAdminsMenuPublished(t *testing.T) {
+	h := apptest.New(t, nil)
+	select {
+	case <-h.Bot.MenusPublished():
+	case <-h.Ctx().Done():
+		t.Fatal("the menus were not published")
+	}
+	var names []string
+	for _, c := range h.Sim.CommandsFor(tgsim.CommandScope{Type: "chat", ChatID: apptest.Admin.ID}, "") {
+		names = append(names, c.Command)
+	}
+	for _, want := range []string{"today", "stats", "broadcast"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("the admin's menu %v lacks /%s", names, want)
 		}
 	}
 }
