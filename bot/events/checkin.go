@@ -105,14 +105,8 @@ func (f *Feature) markPresent(tx *store.Tx, e *store.Event, r *store.RSVP, u *st
 
 // handleTicket sends a learner the QR of their ticket for an event they hold a seat at.
 func (f *Feature) handleTicket(ctx context.Context, c *bot.Ctx) error {
-	id, ok := eventArg(c, 1)
-	if !ok {
-		return bot.HandleStaleButton(ctx, c)
-	}
-	e, _, mine, err := f.loadEventView(id, c.User.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return c.Fail("EvGone")
-	} else if err != nil {
+	e, mine, err := f.pressedEventRSVP(ctx, c)
+	if e == nil {
 		return err
 	}
 	if mine == nil || mine.Status != store.RSVPGoing || e.Status == store.EventCancelled {

@@ -311,17 +311,23 @@ func pageArg(c *bot.Ctx) (int, bool) {
 // pressedEvent loads the event a one-argument button names. A nil event means the press is answered:
 // a stale button's toast, or err for the router (the event is gone, or the store failed).
 func (f *Feature) pressedEvent(ctx context.Context, c *bot.Ctx) (*store.Event, error) {
+	e, _, err := f.pressedEventRSVP(ctx, c)
+	return e, err
+}
+
+// pressedEventRSVP is pressedEvent with the presser's own reservation (nil if they have none).
+func (f *Feature) pressedEventRSVP(ctx context.Context, c *bot.Ctx) (*store.Event, *store.RSVP, error) {
 	id, ok := eventArg(c, 1)
 	if !ok {
-		return nil, bot.HandleStaleButton(ctx, c)
+		return nil, nil, bot.HandleStaleButton(ctx, c)
 	}
-	e, _, _, err := f.loadEventView(id, c.User.ID)
+	e, _, mine, err := f.loadEventView(id, c.User.ID)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, c.Fail("EvGone")
+		return nil, nil, c.Fail("EvGone")
 	} else if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return e, nil
+	return e, mine, nil
 }
 
 // upcomingFor lists the events a learner can still go to: their track's first, then the rest, each by start.
@@ -655,21 +661,15 @@ func (f *Feature) handleCancelRSVP(ctx context.Context, c *bot.Ctx) error {
 
 // askCancelRSVP asks the learner to confirm giving up their seat (or waitlist place) at an event.
 func (f *Feature) askCancelRSVP(ctx context.Context, c *bot.Ctx) error {
-	id, ok := eventArg(c, 1)
-	if !ok {
-		return bot.HandleStaleButton(ctx, c)
-	}
-	e, _, mine, err := f.loadEventView(id, c.User.ID)
-	if errors.Is(err, store.ErrNotFound) {
-		return c.Fail("EvGone")
-	} else if err != nil {
+	e, mine, err := f.pressedEventRSVP(ctx, c)
+	if e == nil {
 		return err
 	}
 	if mine == nil || (mine.Status != store.RSVPGoing && mine.Status != store.RSVPWaitlist && mine.Status != store.RSVPOffered) {
 		return c.Toast(ctx, c.T("EvNotRegistered"), false)
 	}
 	v := f.voiceFor(c)
-	ids := strconv.FormatInt(id, 10)
+	ids := strconv.FormatInt(e.ID, 10)
 	question := "EvCancelSeatAsk"
 	if mine.Status == store.RSVPWaitlist {
 		question = "EvCancelWaitlistAsk"
