@@ -55,14 +55,19 @@ type SnapshotInfo struct {
 // ErrBadSnapshot means a file is not a usable Tavan database.
 var ErrBadSnapshot = errors.New("not a valid Tavan snapshot")
 
-// VerifySnapshot opens a snapshot read-only and checks it: bbolt's page consistency check (tx.Check),
-// the buckets every Tavan database has, and a schema version this binary can read.
+// VerifySnapshot opens a snapshot read-only and checks it: a layout whose pages all lie inside the file
+// (checkBoltLayout), every page readable (readEveryPage), bbolt's page consistency check (tx.Check), the
+// buckets every Tavan database has, and a schema version this binary can read. A damaged file is an
+// ErrBadSnapshot, never a crash.
 func VerifySnapshot(path string) (info SnapshotInfo, err error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return info, fmt.Errorf("verify %s: %w", path, err)
 	}
 	info.Size = st.Size()
+	if err := checkBoltLayout(path); err != nil {
+		return info, fmt.Errorf("verify %s: %w: %v", path, ErrBadSnapshot, err)
+	}
 	defer func() {
 		// bbolt trusts the file it maps; a damaged one can make it panic rather than fail.
 		if p := recover(); p != nil {
@@ -78,6 +83,9 @@ func VerifySnapshot(path string) (info SnapshotInfo, err error) {
 	}
 	defer b.Close()
 	err = b.View(func(tx *bolt.Tx) error {
+		if err := readEveryPage(tx); err != nil {
+			return fmt.Errorf("%w: %w", ErrBadSnapshot, err)
+		}
 		var problems []error
 		for e := range tx.Check() {
 			if len(problems) < 5 {
