@@ -23,6 +23,8 @@ func TestBrowserDashboard(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
 	}
+	// Each has its own sandbox and Chromium: they overlap their waits (up to -parallel at once).
+	t.Parallel()
 	browser := browsertest.NewBrowser(t)
 	dbPath := filepath.Join(t.TempDir(), "sandbox.db")
 	seedSandbox(t, dbPath)

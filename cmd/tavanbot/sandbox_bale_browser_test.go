@@ -17,6 +17,8 @@ func TestBrowserBaleJourney(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
 	}
+	// Each has its own sandbox and Chromium: they overlap their waits (up to -parallel at once).
+	t.Parallel()
 	browser := browsertest.NewBrowser(t)
 	dbPath := filepath.Join(t.TempDir(), "sandbox-bale.db")
 	seedEventStartingSoon(t, dbPath, "کارگاه فروش در بله")

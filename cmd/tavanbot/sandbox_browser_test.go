@@ -16,6 +16,8 @@ func TestBrowserLearnerJourney(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
 	}
+	// Each has its own sandbox and Chromium: they overlap their waits (up to -parallel at once).
+	t.Parallel()
 	browser := browsertest.NewBrowser(t)
 	sb := startSandbox(t, nil)
 	p := browsertest.Open(t, browser, sb.URL+"/?user=101", "مریم")

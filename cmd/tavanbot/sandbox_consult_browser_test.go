@@ -16,8 +16,13 @@ func TestBrowserConsultantHandoff(t *testing.T) {
 	if testing.Short() {
 		t.Skip("browser test")
 	}
+	// Each has its own sandbox and Chromium: they overlap their waits (up to -parallel at once).
+	t.Parallel()
 	for _, platform := range []string{"telegram", "bale"} {
-		t.Run(platform, func(t *testing.T) { testBrowserConsultantHandoff(t, platform) })
+		t.Run(platform, func(t *testing.T) {
+			t.Parallel()
+			testBrowserConsultantHandoff(t, platform)
+		})
 	}
 }
 

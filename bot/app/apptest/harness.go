@@ -162,6 +162,10 @@ func EmbeddedCatalog(tb testing.TB) *lessons.Catalog {
 	return catalogVal
 }
 
+// loadTexts parses the message files once for all the bots of a test binary (a quarter of a harness's
+// start under -race, hundreds of times a run): the bundle is read-only.
+var loadTexts = sync.OnceValues(locales.Load)
+
 // askIndex is Ask Tavan's index of the embedded content, built once for all the bots of a test binary:
 // it is read-only once built. Building it takes about 8 s under -race on a busy machine, longer than a
 // test waits for an update to be handled, so the first harness starts building it in the background:
@@ -234,7 +238,7 @@ func newHarness(tb testing.TB, p bot.Platform, simOptions func(*tgsim.Options), 
 // Config is the configuration the harness starts the bot with, before configure changes it.
 func (h *Harness) Config(db *store.DB) app.Config {
 	h.T.Helper()
-	texts, err := locales.Load()
+	texts, err := loadTexts()
 	if err != nil {
 		h.T.Fatal(err)
 	}
