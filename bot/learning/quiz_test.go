@@ -346,6 +346,10 @@ func TestBytesPerAnsweredQuestion(t *testing.T) {
 		h.Onboard(tgsim.User{ID: int64(20000 + i), FirstName: "ل", LanguageCode: "fa"}, "fa", "home")
 	}
 	before := size()
+	usageBefore, err := h.DB.Usage()
+	if err != nil {
+		t.Fatal(err)
+	}
 	answered := 0
 	l := apptest.EmbeddedCatalog(t).Lesson("home-business-01")
 	for i := 0; i < learners; i++ {
@@ -356,4 +360,23 @@ func TestBytesPerAnsweredQuestion(t *testing.T) {
 	}
 	t.Logf("%d answers grew the database by %d bytes: %.0f bytes per answered question (bbolt pages included)",
 		answered, size()-before, float64(size()-before)/float64(answered))
+	// Where the growth is: each bucket's bytes in use (and pages) per answered question.
+	usageAfter, err := h.DB.Usage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	was := map[string]store.BucketUsage{}
+	for _, u := range usageBefore {
+		was[u.Name] = u
+	}
+	var sb strings.Builder
+	for _, u := range usageAfter {
+		b := was[u.Name]
+		if u.Bytes == b.Bytes && u.Alloc == b.Alloc {
+			continue
+		}
+		fmt.Fprintf(&sb, "  %-22s %+6d keys  %+7.0f B in use  %+7.0f B of pages a question\n", u.Name, u.Keys-b.Keys,
+			float64(u.Bytes-b.Bytes)/float64(answered), float64(u.Alloc-b.Alloc)/float64(answered))
+	}
+	t.Logf("by bucket:\n%s", sb.String())
 }

@@ -106,6 +106,29 @@ func (db *DB) Size() (int64, error) {
 	return n, err
 }
 
+// BucketUsage is one bucket's share of the file, for measurements that break a size down.
+type BucketUsage struct {
+	Name  string
+	Keys  int
+	Bytes int // in use on its pages (keys, values and page headers)
+	Alloc int // its pages' size
+}
+
+// Usage lists every bucket's use of the file, in name order.
+func (db *DB) Usage() ([]BucketUsage, error) {
+	var out []BucketUsage
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			st := b.Stats()
+			out = append(out, BucketUsage{Name: string(name), Keys: st.KeyN,
+				Bytes: st.LeafInuse + st.BranchInuse + st.InlineBucketInuse,
+				Alloc: st.LeafAlloc + st.BranchAlloc + st.InlineBucketInuse})
+			return nil
+		})
+	})
+	return out, err
+}
+
 // Writable checks that a write transaction commits, for health checks.
 func (db *DB) Writable() error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
