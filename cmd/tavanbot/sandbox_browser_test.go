@@ -72,6 +72,17 @@ func TestBrowserLearnerJourney(t *testing.T) {
 	}
 	p.WaitBotText("نتیجهٔ آزمون")
 
+	// Free text is a question: Ask Tavan answers with a card from the lessons, which opens the lesson.
+	n := p.BotCount()
+	p.Send("قیمت گذاری محصولات خونگی رو چطوری حساب کنم؟")
+	card := p.WaitBotReplyAfter(n)
+	if !strings.Contains(card, "📍 درس") {
+		t.Fatalf("the question was answered %q; want an answer card from a lesson", card)
+	}
+	p.Screenshot("sandbox-ask.png")
+	p.Press("📖 خواندن این درس")
+	p.WaitJS(`[...document.querySelectorAll('.msg.bot .kb-btn')].some(b => b.innerText.includes('آزمون'))`, "the lesson the card opened")
+
 	// Persian is laid out right to left with the shipped font.
 	if dir := browsertest.Eval[string](p, `getComputedStyle(document.body).direction`); dir != "rtl" {
 		t.Errorf("the page's direction is %q; want rtl", dir)
