@@ -207,3 +207,18 @@ func TestContentReload(t *testing.T) {
 		t.Errorf("non-admin /reload answered %q", got)
 	}
 }
+
+// TestMeShowsTheLearnersID: /me ends with the learner's numeric id, named after the messenger, which is
+// where the admin prompt sends a future admin to find it (no third-party bot, none on Bale).
+func TestMeShowsTheLearnersID(t *testing.T) {
+	apptest.EachPlatform(t, func(t *testing.T, p bot.Platform) {
+		h := newHarnessOn(t, p, nil)
+		h.Onboard(maryam, "fa", "home")
+		h.Send(maryam, "/me")
+		messenger := map[string]string{"telegram": "تلگرام", "bale": "بله"}[p.Name]
+		want := "شناسهٔ شما در " + messenger + ": " + strconv.FormatInt(maryam.ID, 10)
+		if got := h.Last(maryam).Plain; !strings.Contains(got, want) {
+			t.Errorf("/me = %q; want it to end with %q", got, want)
+		}
+	})
+}

@@ -116,8 +116,8 @@ func TestAdminsAddAndRemove(t *testing.T) {
 	containsAll(t, "admin list", list.Plain, "مدیران توان", "کارشناس", "900", "هنوز کسی در گفت‌وگو افزوده نشده است")
 
 	h.Press(adminUser, list, "افزودن مدیر")
-	if got := h.Last(adminUser).Plain; !strings.Contains(got, "شناسهٔ عددی کاربر") {
-		t.Fatalf("after the add button: %q", got)
+	if got := h.Last(adminUser).Plain; !strings.Contains(got, "شناسهٔ عددی کاربر") || !strings.Contains(got, "/me") {
+		t.Fatalf("after the add button: %q; want the id asked for, and where to find it (/me)", got)
 	}
 	for _, bad := range []string{"رضا", "-5", "12.5", strings.Repeat("9", 30)} {
 		h.Send(adminUser, bad)
