@@ -222,6 +222,9 @@ func (b *Bot) TimeJumped(ctx context.Context, from, to time.Time) error {
 	for _, fn := range b.reg.timeJumps {
 		errs = append(errs, fn(ctx, from, to))
 	}
+	// Jobs queued for a later time (a reminder an hour before) may be due now: the sender waits on a
+	// real timer, which knows nothing of the jump, and would see them only at its next idle poll (30 s).
+	b.wakeSender()
 	return errors.Join(errs...)
 }
 

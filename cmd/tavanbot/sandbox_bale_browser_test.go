@@ -3,7 +3,9 @@ package main
 import (
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -21,7 +23,9 @@ func TestBrowserBaleJourney(t *testing.T) {
 	t.Parallel()
 	browser := browsertest.NewBrowser(t)
 	dbPath := filepath.Join(t.TempDir(), "sandbox-bale.db")
-	seedEventStartingSoon(t, dbPath, "کارگاه فروش در بله")
+	// Two hours ahead: the hour-before reminder is due after one hour of time travel, at any time of day
+	// (reminders are notices, which quiet hours do not hold back).
+	seedEventIn(t, dbPath, "کارگاه فروش در بله", 2*time.Hour)
 	sb := startSandboxArgs(t, []string{"-platform", "bale"}, map[string]string{"TAVAN_SANDBOX_DB": dbPath})
 	p := browsertest.Open(t, browser, sb.URL+"/?user=101", "مریم (Bale)")
 
@@ -58,4 +62,24 @@ func TestBrowserBaleJourney(t *testing.T) {
 	p.Press("شرکت می‌کنم")
 	p.WaitJS(`[...document.querySelectorAll('.msg.bot .kb-btn')].some(b => b.innerText.includes('بلیت من'))`, "the [my ticket] button")
 	p.Screenshot("sandbox-bale-rsvp.png")
+
+	// An hour later by the tools panel's time travel, the reminder arrives.
+	travelled := time.Now()
+	p.Do(chromedp.Click(chromedp.CSS(`[data-advance="1h"]`)))
+	// (The reservation's card says «یادآوری» too: the reminder is the message that starts with ⏰.)
+	reminderJS := `[...document.querySelectorAll('.msg.bot .bubble')].filter(b => b.innerText.trim().startsWith('⏰'))`
+	p.WaitJS(reminderJS+`.length > 0`, "the hour-before reminder")
+	if took := time.Since(travelled); took > 15*time.Second {
+		// The sender sleeps until a job's time on a real timer: time travel must wake it, not its idle poll.
+		t.Errorf("the reminder came %v after the time travel; want it at once", took.Round(time.Second))
+	}
+	reminder := browsertest.Eval[string](p, reminderJS+`.pop().innerText`)
+	if !strings.Contains(reminder, "یادآوری") || !strings.Contains(reminder, "کارگاه فروش در بله") || strings.Contains(reminder, "*") {
+		t.Errorf("the reminder reads %q; want the event's title, in Bale's bold (no markers shown)", reminder)
+	}
+	if !browsertest.Eval[bool](p, reminderJS+`.pop().querySelector('strong') !== null`) {
+		t.Errorf("the reminder's bold label is not drawn bold on Bale")
+	}
+	browsertest.Eval[float64](p, `document.getElementById('messages').scrollTop = 1e9`)
+	p.Screenshot("sandbox-bale-reminder.png")
 }

@@ -56,6 +56,13 @@ func TestBrowserTicketScan(t *testing.T) {
 // seedEventStartingSoon writes an event starting in half an hour into a fresh sandbox database.
 func seedEventStartingSoon(t *testing.T, path, title string) {
 	t.Helper()
+	seedEventIn(t, path, title, 30*time.Minute)
+}
+
+// seedEventIn stores an event starting in (real time: the sandbox's clock starts at it) before the
+// sandbox opens path.
+func seedEventIn(t *testing.T, path, title string, in time.Duration) {
+	t.Helper()
 	db, err := store.Open(path, store.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +70,7 @@ func seedEventStartingSoon(t *testing.T, path, title string) {
 	defer db.Close()
 	var raw [16]byte
 	_, _ = rand.Read(raw[:])
-	start := time.Now().Add(30 * time.Minute).Truncate(time.Minute)
+	start := time.Now().Add(in).Truncate(time.Minute)
 	e := &store.Event{Title: title, Start: start, End: start.Add(2 * time.Hour), Capacity: 20, Token: hex.EncodeToString(raw[:]),
 		Place: store.Place{Name: "خانهٔ کارآفرینی اصفهان"}}
 	if err := db.Update(func(tx *store.Tx) error { return tx.CreateEvent(e) }); err != nil {
