@@ -43,9 +43,7 @@ func (tx *Tx) PutPoll(pollID string, p *PollRecord) error {
 	}
 	b := tx.tx.Bucket(bucketPolls)
 	if b.Get([]byte(pollID)) == nil {
-		times := tx.tx.Bucket(bucketPollTimes)
-		times.FillPercent = appendFill
-		if err := times.Put(append(encodeTime(tx.now), pollID...), nil); err != nil {
+		if err := tx.tx.Bucket(bucketPollTimes).Put(append(encodeTime(tx.now), pollID...), nil); err != nil {
 			return err
 		}
 		if err := tx.tx.Bucket(bucketUserPolls).Put(append(itob(p.UserID), pollID...), nil); err != nil {

@@ -29,10 +29,6 @@ var (
 	bucketDeadLetters = []byte("dead_letters") // id (8) → Job that could not be delivered
 )
 
-// appendFill is the page fill for buckets whose keys arrive in ascending order (update ids, times): bbolt
-// splits a full page in half by default, which leaves append-only pages half empty for ever.
-const appendFill = 0.95
-
 var allBuckets = [][]byte{bucketMeta, bucketUsers, bucketHandled, bucketInbox, bucketProgress, bucketDaily, bucketDayUsers, bucketFiles, bucketSchedule,
 	bucketPolls, bucketPollTimes, bucketReview, bucketCerts, bucketUserCerts,
 	bucketOutbox, bucketOutboxChats, bucketOutboxKeys, bucketDeadLetters}

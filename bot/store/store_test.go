@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -265,53 +264,5 @@ func TestRehearseChangesNothing(t *testing.T) {
 	boom := errors.New("boom")
 	if err := db.Rehearse(func(*Tx) error { return boom }); !errors.Is(err, boom) {
 		t.Errorf("Rehearse = %v; want fn's error", err)
-	}
-}
-
-// TestAscendingBucketsArePacked: handled update ids and poll times arrive in ascending key order, a few
-// per commit; their pages are filled (appendFill), not split in half and left half empty (785 → 710 B
-// stored per answered question; the handled ids at 400,000 take 14 MB instead of 27).
-func TestAscendingBucketsArePacked(t *testing.T) {
-	db, err := Open(filepath.Join(t.TempDir(), "t.db"), Options{Now: func() time.Time { return testNow }, NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	id := 1000
-	for batch := 0; batch < 200; batch++ {
-		ids := make([]int, 50)
-		for i := range ids {
-			ids[i] = id
-			id++
-		}
-		if err := db.Done(ids); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.Apply(id, nil); err != nil {
-			t.Fatal(err)
-		}
-		id++
-		if err := db.Update(func(tx *Tx) error {
-			for i := 0; i < 20; i++ {
-				if err := tx.PutPoll(fmt.Sprintf("poll-%05d-%02d", batch, i), &PollRecord{UserID: int64(i), LessonID: "l"}); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	usage, err := db.Usage()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, u := range usage {
-		if u.Name != string(bucketHandled) && u.Name != string(bucketPollTimes) {
-			continue
-		}
-		if fill := float64(u.Bytes) / float64(u.Alloc); fill < 0.85 {
-			t.Errorf("%s: %d keys fill %.0f%% of their pages; want 85%% or more", u.Name, u.Keys, 100*fill)
-		}
 	}
 }

@@ -105,9 +105,7 @@ func (db *DB) Apply(updateID int, fn func(*Tx) error) (applied bool, err error) 
 			}
 		}
 		applied = true
-		handled := btx.Bucket(bucketHandled)
-		handled.FillPercent = appendFill
-		return handled.Put(key, encodeTime(tx.now))
+		return btx.Bucket(bucketHandled).Put(key, encodeTime(tx.now))
 	})
 	if err != nil {
 		return false, fmt.Errorf("apply update %d: %w", updateID, err)
@@ -143,7 +141,6 @@ func (db *DB) Done(updateIDs []int) error {
 	}
 	err := db.commit(func(btx *bolt.Tx) error {
 		inbox, handled := btx.Bucket(bucketInbox), btx.Bucket(bucketHandled)
-		handled.FillPercent = appendFill
 		now := encodeTime(db.now())
 		for _, id := range updateIDs {
 			key := itob(int64(id))
