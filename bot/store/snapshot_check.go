@@ -7,16 +7,13 @@ import (
 	"hash/fnv"
 	"io"
 	"os"
-	"runtime/debug"
-
-	bolt "go.etcd.io/bbolt"
 )
 
 // bbolt maps the file it opens and trusts what it reads there: a page number past the end of a truncated
 // file, or a damaged freelist, makes it read outside the file, which is a SIGBUS (or a read of unrelated
 // memory) that no recover catches. checkBoltLayout reads the two meta pages and the freelist with
-// ordinary reads first and refuses a file whose pages cannot all lie inside it; readEveryPage then
-// touches every page with faults turned into panics, before bbolt's own check runs in its goroutine.
+// ordinary reads first and refuses a file whose pages cannot all lie inside it; VerifySnapshot then
+// reads every page with faults turned into panics, before bbolt's own check runs in its goroutine.
 
 const (
 	boltMagic        = 0xED0CDAED
@@ -117,35 +114,4 @@ func checkBoltLayout(path string) error {
 		return fmt.Errorf("the freelist claims %d pages, more than it holds", ids)
 	}
 	return nil
-}
-
-// readEveryPage reads every key and value of every bucket, nested ones included, in this goroutine with
-// faults turned into panics (the caller recovers), so that a damaged page is an error and not a crash.
-func readEveryPage(tx *bolt.Tx) error {
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	var sink byte
-	var walk func(b *bolt.Bucket) error
-	walk = func(b *bolt.Bucket) error {
-		c := b.Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
-			for _, x := range k {
-				sink ^= x
-			}
-			if v == nil {
-				if nested := b.Bucket(k); nested != nil {
-					if err := walk(nested); err != nil {
-						return err
-					}
-				}
-				continue
-			}
-			for _, x := range v {
-				sink ^= x
-			}
-		}
-		return nil
-	}
-	err := tx.ForEach(func(_ []byte, b *bolt.Bucket) error { return walk(b) })
-	_ = sink
-	return err
 }
